@@ -1,0 +1,1 @@
+"""Channel adapters: one per provider. Parse inbound, send outbound, verify signatures."""

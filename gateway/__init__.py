@@ -1,0 +1,1 @@
+"""Parley gateway: HTTP API, webhooks, storage, worker jobs, audit and CLI."""

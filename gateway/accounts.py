@@ -1,0 +1,228 @@
+"""Accounts: upsert from core systems, and the view the API answers with."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway import audit
+from gateway.api.schemas import AccountIn
+from gateway.audit import AuditEntry, account_chain
+from gateway.clock import iso
+from gateway.consent import CONSUMER_SOURCES, record_consent
+from gateway.db.tables import accounts, contact_events, contact_points
+from gateway.errors import NotFound
+
+FLAGS = ("cease_communication", "disputed", "do_not_contact", "attorney_represented")
+
+
+def identity_hash(key: bytes, account_ref: str, fact: str) -> str:
+    """Keyed hash of an identity-check fact; the key keeps small spaces (birth dates) secret."""
+    return hmac.new(key, f"{account_ref}\x00{fact}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    account_id: int
+    created: bool
+    notes: tuple[str, ...]
+
+
+async def find_account_id(conn: AsyncConnection, ref: str) -> int:
+    """The internal id of an account, or NotFound."""
+    account_id = await conn.scalar(select(accounts.c.id).where(accounts.c.account_ref == ref))
+    if account_id is None:
+        raise NotFound(f"no account {ref!r}", code="account_not_found")
+    return int(account_id)
+
+
+async def upsert_account(
+    conn: AsyncConnection, ref: str, body: AccountIn, *, now: datetime, identity_key: bytes
+) -> UpsertResult:
+    """Create or update an account, its contact points and their consent, with audit rows."""
+    values: dict[str, Any] = {
+        "creditor": body.creditor,
+        "collector_type": body.collector_type,
+        "balance_amount": body.balance.amount,
+        "currency": body.balance.currency,
+        "debtor_name": body.debtor.name,
+        "language": body.debtor.language,
+        "timezone": body.debtor.timezone,
+        "postal_code": body.debtor.postal_code,
+        "updated_at": now,
+    }
+    if body.debtor.date_of_birth is not None:
+        values["dob_hash"] = identity_hash(identity_key, ref, body.debtor.date_of_birth.isoformat())
+    if body.flags is not None:
+        values.update(body.flags.model_dump())
+
+    existing = (await conn.execute(select(accounts).where(accounts.c.account_ref == ref))).first()
+    chain = account_chain(ref)
+    entries: list[AuditEntry] = []
+    if existing is None:
+        account_id = int(
+            await conn.scalar(
+                insert(accounts)
+                .values(account_ref=ref, created_at=now, **{f: False for f in FLAGS} | values)
+                .returning(accounts.c.id)
+            )
+        )
+        entries.append(AuditEntry(chain, "account.created", now, _public(values), ref))
+    else:
+        account_id = existing.id
+        changed = {
+            k: v for k, v in values.items() if k != "updated_at" and getattr(existing, k) != v
+        }
+        await conn.execute(update(accounts).where(accounts.c.id == account_id).values(values))
+        if changed:
+            entries.append(AuditEntry(chain, "account.updated", now, _public(changed), ref))
+        held = {f: (getattr(existing, f), values[f]) for f in FLAGS if f in changed}
+        if held:
+            entries.append(AuditEntry(chain, "hold.changed", now, {"flags": held}, ref))
+
+    notes = await _sync_contacts(conn, account_id, ref, body, now, entries)
+    await audit.append(conn, entries)
+    return UpsertResult(account_id, existing is None, tuple(notes))
+
+
+def _public(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in {"dob_hash", "updated_at"}}
+
+
+async def _sync_contacts(
+    conn: AsyncConnection,
+    account_id: int,
+    ref: str,
+    body: AccountIn,
+    now: datetime,
+    entries: list[AuditEntry],
+) -> list[str]:
+    rows = {
+        (r.channel, r.address): r
+        for r in await conn.execute(
+            select(contact_points).where(contact_points.c.account_id == account_id)
+        )
+    }
+    listed = set()
+    notes = []
+    for position, contact in enumerate(body.contacts):
+        key = (contact.channel, contact.address)
+        listed.add(key)
+        row = rows.get(key)
+        if row is None:
+            await conn.execute(
+                insert(contact_points).values(
+                    account_id=account_id,
+                    channel=contact.channel,
+                    address=contact.address,
+                    position=position,
+                    created_at=now,
+                )
+            )
+            current, current_source = "missing", None
+        else:
+            await conn.execute(
+                update(contact_points)
+                .where(contact_points.c.id == row.id)
+                .values(active=True, position=position)
+            )
+            current, current_source = row.consent, row.consent_source
+        action = _consent_change(contact.consent, current, current_source)
+        if action == "kept_revoked":
+            notes.append(
+                f"consent for {contact.channel} {contact.address} stays revoked: the consumer "
+                "revoked it and only the consumer or an agent can grant it again"
+            )
+        elif action is not None:
+            entries.append(
+                await record_consent(
+                    conn,
+                    account_id=account_id,
+                    account_ref=ref,
+                    channel=contact.channel,
+                    address=contact.address,
+                    action=action,
+                    source=contact.consent_source or "api",
+                    at=now,
+                )
+            )
+    for key, row in rows.items():
+        if key not in listed and row.active:
+            await conn.execute(
+                update(contact_points).where(contact_points.c.id == row.id).values(active=False)
+            )
+    return notes
+
+
+def _consent_change(wanted: bool, current: str, source: str | None) -> str | None:
+    if wanted and current != "granted":
+        if current == "revoked" and source in CONSUMER_SOURCES:
+            return "kept_revoked"
+        return "granted"
+    if not wanted and current == "granted":
+        return "revoked"
+    return None
+
+
+async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dict[str, Any]:
+    """The account as the API shows it: consent per contact point, holds, recent contacts."""
+    row = (await conn.execute(select(accounts).where(accounts.c.account_ref == ref))).first()
+    if row is None:
+        raise NotFound(f"no account {ref!r}", code="account_not_found")
+    contacts = await conn.execute(
+        select(contact_points)
+        .where(contact_points.c.account_id == row.id, contact_points.c.active.is_(True))
+        .order_by(contact_points.c.position, contact_points.c.id)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for window in (1, 7, 30):
+        since = now - timedelta(days=window)
+        result = await conn.execute(
+            select(contact_events.c.channel, func.count())
+            .where(
+                contact_events.c.account_id == row.id,
+                contact_events.c.direction == "outbound",
+                contact_events.c.at >= since,
+            )
+            .group_by(contact_events.c.channel)
+        )
+        for channel, count in result:
+            counts.setdefault(channel, {})[f"{window}d"] = count
+    return {
+        "account_ref": row.account_ref,
+        "creditor": row.creditor,
+        "collector_type": row.collector_type,
+        "balance": {"amount": row.balance_amount, "currency": row.currency},
+        "debtor": {
+            "name": row.debtor_name,
+            "timezone": row.timezone,
+            "postal_code": row.postal_code,
+            "language": row.language,
+            "identity_check": {"date_of_birth": row.dob_hash is not None},
+        },
+        "contacts": [
+            {
+                "channel": c.channel,
+                "address": c.address,
+                "consent": c.consent,
+                "consent_source": c.consent_source,
+                "consent_at": iso(c.consent_at),
+                "valid": c.valid,
+            }
+            for c in contacts
+        ],
+        "flags": {f: getattr(row, f) for f in FLAGS},
+        "holds": [f for f in FLAGS if getattr(row, f)],
+        "contact_counts": {
+            ch: {w: counts.get(ch, {}).get(w, 0) for w in ("1d", "7d", "30d")}
+            for ch in ("sms", "email", "voice")
+        },
+        "created_at": iso(row.created_at),
+        "updated_at": iso(row.updated_at),
+    }

@@ -1,0 +1,104 @@
+"""Accounts and their contact history."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from gateway import audit, clock
+from gateway.accounts import account_view, find_account_id, upsert_account
+from gateway.api.parsing import read_model
+from gateway.api.schemas import AccountIn, ContactEventsIn, Ref, normalise_address
+from gateway.appkeys import ENGINE, SETTINGS
+from gateway.audit import AuditEntry, account_chain
+from gateway.db.tables import contact_events
+from gateway.errors import ValidationFailed
+
+routes = web.RouteTableDef()
+_REF = TypeAdapter(Ref)
+
+
+def account_ref(request: web.Request) -> str:
+    """The ``{ref}`` path segment, checked like any other field."""
+    try:
+        return _REF.validate_python(request.match_info["ref"])
+    except ValidationError:
+        raise ValidationFailed(
+            "invalid account_ref in the path",
+            details=[{"field": "account_ref", "message": "1-128 of A-Z a-z 0-9 . _ : -"}],
+        ) from None
+
+
+@routes.put("/v1/accounts/{ref}")
+async def put_account(request: web.Request) -> web.Response:
+    """Create or update an account with its contact points, consent and flags."""
+    ref = account_ref(request)
+    body = await read_model(request, AccountIn)
+    settings = request.app[SETTINGS]
+    now = clock.utcnow()
+    async with request.app[ENGINE].begin() as conn:
+        result = await upsert_account(
+            conn,
+            ref,
+            body,
+            now=now,
+            identity_key=settings.identity_key.get_secret_value().encode(),
+        )
+        view = await account_view(conn, ref, now=now)
+    if result.notes:
+        view["notes"] = list(result.notes)
+    return web.json_response(view, status=201 if result.created else 200)
+
+
+@routes.get("/v1/accounts/{ref}")
+async def get_account(request: web.Request) -> web.Response:
+    """The account, consent per contact point, holds and recent contact counts."""
+    ref = account_ref(request)
+    async with request.app[ENGINE].connect() as conn:
+        return web.json_response(await account_view(conn, ref, now=clock.utcnow()))
+
+
+@routes.post("/v1/accounts/{ref}/contact-events")
+async def post_contact_events(request: web.Request) -> web.Response:
+    """Import contact history from other systems (deduplicated on ``external_id``)."""
+    ref = account_ref(request)
+    body = await read_model(request, ContactEventsIn)
+    rows = []
+    for i, event in enumerate(body.events):
+        address = None
+        if event.address is not None:
+            try:
+                address = normalise_address(event.channel, event.address)
+            except ValueError as exc:
+                raise ValidationFailed(
+                    f"invalid field events.{i}.address: {exc}",
+                    details=[{"field": f"events.{i}.address", "message": str(exc)}],
+                ) from None
+        rows.append(event.model_dump() | {"address": address, "source": "import"})
+    now = clock.utcnow()
+    async with request.app[ENGINE].begin() as conn:
+        account_id = await find_account_id(conn, ref)
+        upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        result = await conn.execute(
+            upsert(contact_events).on_conflict_do_nothing().returning(contact_events.c.id),
+            [r | {"account_id": account_id} for r in rows],
+        )
+        imported = len(result.all())
+        await audit.append(
+            conn,
+            [
+                AuditEntry(
+                    account_chain(ref),
+                    "contact_events.imported",
+                    now,
+                    {"received": len(rows), "imported": imported},
+                    ref,
+                )
+            ],
+        )
+    return web.json_response(
+        {"received": len(rows), "imported": imported, "duplicates": len(rows) - imported},
+        status=201,
+    )

@@ -1,0 +1,155 @@
+"""The OpenAPI document, built from the request models and checked against the router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from gateway.api import schemas
+
+routes = web.RouteTableDef()
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_OBJECT = {"type": "object"}
+
+
+def _op(
+    summary: str,
+    body: type[BaseModel] | dict[str, Any] | None,
+    ok: int,
+    errors: tuple[int, ...],
+    *,
+    auth: bool = True,
+    headers: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {
+            str(ok): {
+                "description": "success",
+                "content": {"application/json": {"schema": _OBJECT}},
+            }
+        }
+        | {
+            str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
+            for code in errors
+        },
+    }
+    if body is not None:
+        schema = (
+            {"$ref": f"#/components/schemas/{body.__name__}"} if isinstance(body, type) else body
+        )
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    if not auth:
+        op["security"] = []
+    if headers:
+        op["parameters"] = [
+            {
+                "name": h,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 255},
+            }
+            for h in headers
+        ]
+    return op
+
+
+_REF = [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}]
+_ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_BATCH = {
+    "type": "object",
+    "required": ["items"],
+    "properties": {
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1000,
+            "items": {"$ref": "#/components/schemas/BatchItemIn"},
+        }
+    },
+}
+
+OPERATIONS: dict[str, dict[str, Any]] = {
+    "/v1/accounts/{ref}": {
+        "parameters": _REF,
+        "put": _op("Create or update an account", schemas.AccountIn, 200, (401, 422)),
+        "get": _op("Read an account", None, 200, (401, 404, 422)),
+    },
+    "/v1/accounts/{ref}/contact-events": {
+        "parameters": _REF,
+        "post": _op("Import contact history", schemas.ContactEventsIn, 201, (401, 404, 422)),
+    },
+    "/v1/policy/evaluate": {
+        "post": _op("Dry-run policy decision", schemas.EvaluateIn, 200, (401, 404, 422)),
+    },
+    "/v1/outreach": {
+        "post": _op(
+            "Request an outreach",
+            schemas.OutreachIn,
+            202,
+            (400, 401, 404, 409, 422),
+            headers=("Idempotency-Key",),
+        ),
+    },
+    "/v1/outreach/batch": {
+        "post": _op("Request many outreach items", _BATCH, 200, (401, 422)),
+    },
+    "/v1/outreach/{id}": {
+        "parameters": _ID,
+        "get": _op("Outreach status and timeline", None, 200, (401, 404)),
+    },
+    "/healthz": {"get": _op("Liveness", None, 200, (), auth=False)},
+    "/readyz": {"get": _op("Readiness (database and Redis)", None, 200, (503,), auth=False)},
+    "/metrics": {"get": _op("Prometheus metrics", None, 200, (), auth=False)},
+    "/v1/openapi.json": {"get": _op("This document", None, 200, (), auth=False)},
+}
+
+
+def build_document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    components: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {},
+                    },
+                }
+            },
+        }
+    }
+    for model in (
+        schemas.AccountIn,
+        schemas.ContactEventsIn,
+        schemas.EvaluateIn,
+        schemas.OutreachIn,
+        schemas.BatchItemIn,
+    ):
+        schema = schemas.schema_of(model)
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Parley", "version": "1"},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": OPERATIONS,
+    }
+
+
+@routes.get("/v1/openapi.json")
+async def openapi(_request: web.Request) -> web.Response:
+    """Serve the OpenAPI document."""
+    return web.json_response(build_document())

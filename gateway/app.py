@@ -1,0 +1,58 @@
+"""The aiohttp application factory, used by ``parley serve`` and by the tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from arq.connections import ArqRedis
+from prometheus_client import CollectorRegistry
+
+from gateway.api import accounts, health, openapi, outreach, policy
+from gateway.appkeys import ENGINE, INTAKE, METRICS, REDIS, REGISTRY, SETTINGS, TEMPLATES
+from gateway.db.engine import create_engine
+from gateway.db.migrate import ensure_migrated
+from gateway.metrics import create_metrics
+from gateway.middleware import auth_middleware, errors_middleware, metrics_middleware
+from gateway.outreach import Intake
+from gateway.settings import Settings
+from gateway.templates import TemplateLibrary
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = create_engine(app[SETTINGS].database_url)
+    try:
+        await ensure_migrated(engine)
+        app[ENGINE] = engine
+        yield
+    finally:
+        await engine.dispose()
+
+
+async def _arq_pool(app: web.Application) -> AsyncIterator[None]:
+    # Lazy connections: the gateway starts while Redis is down and /readyz says so.
+    pool = ArqRedis.from_url(app[SETTINGS].redis_dsn)
+    app[REDIS] = pool
+    yield
+    await pool.aclose()
+
+
+def init_app(settings: Settings) -> web.Application:
+    """Build the gateway application; resources open on startup and close on cleanup."""
+    app = web.Application(
+        middlewares=[metrics_middleware, errors_middleware, auth_middleware],
+        client_max_size=MAX_BODY_BYTES,
+    )
+    app[SETTINGS] = settings
+    templates = TemplateLibrary()
+    app[TEMPLATES] = templates
+    app[INTAKE] = Intake(templates, settings.collector, settings.auto_channel_order)
+    registry = CollectorRegistry()
+    app[REGISTRY] = registry
+    app[METRICS] = create_metrics(registry)
+    app.cleanup_ctx.extend([_database, _arq_pool])
+    for table in (health.routes, openapi.routes, accounts.routes, policy.routes, outreach.routes):
+        app.add_routes(table)
+    return app

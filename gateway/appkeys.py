@@ -1,0 +1,21 @@
+"""Typed application state: every resource the handlers reach through ``app[...]``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from arq.connections import ArqRedis
+from prometheus_client import CollectorRegistry
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.metrics import Metrics
+from gateway.outreach import Intake
+from gateway.settings import Settings
+from gateway.templates import TemplateLibrary
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+REDIS = web.AppKey("redis", ArqRedis)
+TEMPLATES = web.AppKey("templates", TemplateLibrary)
+INTAKE = web.AppKey("intake", Intake)
+REGISTRY = web.AppKey("registry", CollectorRegistry)
+METRICS = web.AppKey("metrics", Metrics)

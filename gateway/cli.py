@@ -1,0 +1,117 @@
+"""The ``parley`` command: run, serve, worker, db upgrade, audit verify."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from gateway.errors import ConfigError, ParleyError
+from gateway.logs import configure_logging
+from gateway.settings import Settings, load_settings
+
+
+def _serve(settings: Settings) -> int:
+    from aiohttp import web
+
+    from gateway.app import init_app
+
+    if not settings.api_tokens:
+        raise ConfigError("PARLEY_API_TOKENS is empty: set at least one bearer token")
+    web.run_app(
+        init_app(settings), host=settings.host, port=settings.port, print=None, access_log=None
+    )
+    return 0
+
+
+def _worker(settings: Settings) -> int:
+    from gateway.worker.settings import create_worker
+
+    create_worker(settings).run()
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    from gateway.launcher import run
+
+    return run(settings)
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from gateway.db.engine import create_engine
+    from gateway.db.migrate import head_revision, upgrade
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())
+    print(f"database is at migration {head_revision()}")
+    return 0
+
+
+def _audit_verify(settings: Settings) -> int:
+    from gateway.audit import verify
+    from gateway.db.engine import create_engine
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                report = await verify(conn)
+        finally:
+            await engine.dispose()
+        if report.ok:
+            print(f"OK: {report.rows} audit rows in {report.chains} chains verified")
+            return 0
+        for b in report.breaks:
+            print(f"BROKEN: chain {b.chain_key} at seq {b.seq} (row id {b.row_id}): {b.reason}")
+        return 1
+
+    return asyncio.run(main())
+
+
+COMMANDS = {
+    "run": (_run, "start gateway and worker on embedded defaults (development)"),
+    "serve": (_serve, "run the HTTP gateway"),
+    "worker": (_worker, "run the arq worker"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``parley`` command."""
+    parser = argparse.ArgumentParser(prog="parley", description="Parley communication gateway")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_, text) in COMMANDS.items():
+        sub.add_parser(name, help=text)
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="apply every migration")
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="action", required=True
+    )
+    audit.add_parser("verify", help="recompute every hash chain")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``parley`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if args.command == "db":
+            return _db_upgrade(settings)
+        if args.command == "audit":
+            return _audit_verify(settings)
+        return COMMANDS[args.command][0](settings)
+    except ParleyError as exc:
+        print(f"parley: error: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

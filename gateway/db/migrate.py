@@ -1,0 +1,54 @@
+"""Alembic, driven from code: ``parley db upgrade`` and the start-up schema check."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.errors import NotMigratedError
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", "gateway.db:migrations")
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version of Parley."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply every migration up to ``revision``."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+async def ensure_migrated(engine: AsyncEngine) -> None:
+    """Refuse to run against a database that is not at the newest migration."""
+    current, head = await current_revision(engine), head_revision()
+    if current != head:
+        raise NotMigratedError(
+            f"the database is at migration {current or 'none'} but this Parley needs {head}: "
+            "run `parley db upgrade` first"
+        )

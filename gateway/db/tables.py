@@ -1,0 +1,221 @@
+"""The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from gateway.db.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# BigInteger ids autoincrement on PostgreSQL; on SQLite only INTEGER PRIMARY KEY does.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_ref", String(128), nullable=False, unique=True),
+    Column("creditor", String(200), nullable=False),
+    Column("collector_type", String(20), nullable=False),
+    Column("balance_amount", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("debtor_name", String(200), nullable=False),
+    Column("language", String(16), nullable=False, default="en"),
+    Column("timezone", String(64)),
+    Column("postal_code", String(16)),
+    Column("dob_hash", String(64)),
+    Column("cease_communication", Boolean, nullable=False, default=False),
+    Column("disputed", Boolean, nullable=False, default=False),
+    Column("do_not_contact", Boolean, nullable=False, default=False),
+    Column("attorney_represented", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+contact_points = Table(
+    "contact_points",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("valid", Boolean, nullable=False, default=True),
+    # Derived from consent_events; updated in the same transaction as every ledger row.
+    Column("consent", String(10), nullable=False, default="missing"),
+    Column("consent_source", String(20)),
+    Column("consent_at", UTCDateTime),
+    Column("position", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("account_id", "channel", "address"),
+)
+
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("evidence", String(200)),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "account_id", "channel", "address"),
+)
+
+contact_events = Table(
+    "contact_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("address", String(320)),
+    Column("external_id", String(128)),
+    Column("message_id", String(40)),
+    UniqueConstraint("account_id", "external_id"),
+    Index(None, "account_id", "channel", "at"),
+)
+
+outreach = Table(
+    "outreach",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("resolved_channel", String(10)),
+    Column("address", String(320)),
+    Column("template", String(100), nullable=False),
+    Column("variables", JSON, nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("decision", JSON, nullable=False),
+    Column("not_before", UTCDateTime),
+    Column("response", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "status", "updated_at"),
+    Index(None, "account_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("channel", String(10), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("assigned_agent", String(100)),
+    Column("last_inbound_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "account_id", "channel"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("outreach_id", ForeignKey("outreach.id", ondelete="SET NULL")),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("channel", String(10), nullable=False),
+    Column("direction", String(10), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("subject", String(300)),
+    Column("body", Text, nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("provider_id", String(100)),
+    Column("status", String(20), nullable=False),
+    Column("error_code", String(40)),
+    Column("error_message", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_id"),
+    Index(None, "outreach_id"),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outreach_id", ForeignKey("outreach.id", ondelete="CASCADE")),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE")),
+    Column("status", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", JSON),
+    Index(None, "outreach_id"),
+    Index(None, "message_id"),
+)
+
+account_updates = Table(
+    "account_updates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("confidence", Float),
+    Column("data", JSON, nullable=False),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
+    Column("message_id", ForeignKey("messages.id", ondelete="SET NULL")),
+    Column("delivery_state", String(20), nullable=False, default="pending"),
+    Column("delivery_attempts", Integer, nullable=False, default=0),
+    Column("delivered_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "account_id", "id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("chain_key", String(140), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("event", String(60), nullable=False),
+    Column("subject", String(140)),
+    # The canonical JSON text that was hashed; kept verbatim so verification never re-encodes.
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("chain_key", "seq"),
+    Index(None, "subject"),
+)
+
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("chain_key", String(140), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

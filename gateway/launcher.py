@@ -1,0 +1,109 @@
+"""``parley run``: gateway and worker on embedded defaults, one command, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from types import FrameType
+
+from gateway.db.engine import create_engine
+from gateway.db.migrate import upgrade
+from gateway.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
+from gateway.settings import Settings
+
+DEV_TOKEN = "parley-dev-token"  # noqa: S105 - printed for local use; serve alone has no default
+READY_TIMEOUT = 60.0
+
+
+def resolve_redis(settings: Settings) -> tuple[str, EmbeddedRedis | None]:
+    """PARLEY_REDIS_URL, else a Redis on 127.0.0.1:6379, else an embedded one under var/."""
+    if settings.redis_url:
+        return settings.redis_url, None
+    if redis_answers(*LOCAL_REDIS):
+        return f"redis://{LOCAL_REDIS[0]}:{LOCAL_REDIS[1]}/0", None
+    embedded = EmbeddedRedis(settings.var_dir / "redis")
+    embedded.start()
+    return embedded.url, embedded
+
+
+def _wait_ready(url: str, children: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children):
+            raise RuntimeError("a Parley process exited during start-up (see its output above)")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - our own URL
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"Parley did not become ready within {READY_TIMEOUT:.0f} s ({url})")
+
+
+def run(settings: Settings) -> int:
+    """Start everything, print where it is, and stop everything on Ctrl-C."""
+    env = dict(os.environ)
+    token = env.get("PARLEY_API_TOKENS") or DEV_TOKEN
+    env["PARLEY_API_TOKENS"] = token
+    redis_url, embedded = resolve_redis(settings)
+    env["PARLEY_REDIS_URL"] = redis_url
+    children: list[subprocess.Popen[bytes]] = []
+
+    def stop(_signum: int = 0, _frame: FrameType | None = None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        print(f"parley: applying migrations to {settings.database_url}", flush=True)
+        asyncio.run(_migrate(settings.database_url))
+        for command in ("serve", "worker"):
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "gateway.cli", command], env=env)  # noqa: S603
+            )
+        base = f"http://{settings.host}:{settings.port}"
+        _wait_ready(f"{base}/readyz", children)
+        print(
+            f"parley: API      {base}/v1  (Authorization: Bearer {token.split(',')[0]})\n"
+            f"parley: OpenAPI  {base}/v1/openapi.json\n"
+            f"parley: metrics  {base}/metrics\n"
+            f"parley: Redis    {redis_url}{' (embedded)' if embedded else ''}\n"
+            f"parley: database {settings.database_url}\n"
+            "parley: ready — press Ctrl-C to stop",
+            flush=True,
+        )
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("parley: a process exited; stopping", file=sys.stderr, flush=True)
+        return 1
+    except KeyboardInterrupt:
+        print("\nparley: stopping", flush=True)
+        return 0
+    except RuntimeError as exc:
+        print(f"parley: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if embedded is not None:
+            embedded.stop()
+        print("parley: stopped", flush=True)
+
+
+async def _migrate(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()

@@ -1,0 +1,274 @@
+"""Outreach intake: validate, decide, persist with the idempotency key, and plan the send."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway import audit
+from gateway.api.schemas import OutreachIn
+from gateway.audit import AuditEntry, account_chain, canonical_json
+from gateway.clock import iso
+from gateway.db.tables import outreach, timeline
+from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
+from gateway.facts import AccountSnapshot, ContactPoint, load_snapshots
+from gateway.ids import new_id
+from gateway.queue import SendJob
+from gateway.templates import TemplateLibrary
+from policies import ContactFacts, Decision, Outcome, evaluate
+
+STATUS_BY_OUTCOME = {Outcome.ALLOW: "queued", Outcome.DEFER: "deferred", Outcome.BLOCK: "blocked"}
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeRequest:
+    """One outreach request with its idempotency key and the hash of what was asked."""
+
+    key: str
+    body: OutreachIn
+    request_hash: str
+
+
+def request_hash(document: dict[str, Any]) -> str:
+    """Hash of a request body, insensitive to key order and whitespace."""
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class IntakeOutcome:
+    """Per request: the answer (first answer on replay) or the error; and sends to enqueue."""
+
+    answers: list[dict[str, Any] | ParleyError] = field(default_factory=list)
+    jobs: list[SendJob] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    channel: str
+    contact: ContactPoint | None
+    facts: dict[str, Any]
+    decision: Decision
+
+
+class Intake:
+    """Accepts outreach requests in one transaction, whatever their number."""
+
+    def __init__(
+        self, templates: TemplateLibrary, collector: dict[str, str], channel_order: Sequence[str]
+    ) -> None:
+        self._templates = templates
+        self._collector = collector
+        self._channel_order = tuple(channel_order)
+
+    async def accept(
+        self, conn: AsyncConnection, requests: Sequence[IntakeRequest], *, now: datetime
+    ) -> IntakeOutcome:
+        """Decide and persist every request; replays return their first answer."""
+        keys = [r.key for r in requests]
+        known = {
+            row.idempotency_key: row
+            for row in await conn.execute(
+                select(
+                    outreach.c.idempotency_key, outreach.c.request_hash, outreach.c.response
+                ).where(outreach.c.idempotency_key.in_(keys))
+            )
+        }
+        snapshots = await load_snapshots(conn, refs={r.body.account_ref for r in requests})
+        result = IntakeOutcome()
+        rows: list[dict[str, Any]] = []
+        pending: dict[str, IntakeRequest] = {}
+        for request in requests:
+            if request.key in known or request.key in pending:
+                result.answers.append(request.key)  # type: ignore[arg-type]  # resolved below
+                continue
+            try:
+                row = self._decide(request, snapshots.get(request.body.account_ref), now)
+            except ParleyError as exc:
+                result.answers.append(exc)
+                continue
+            rows.append(row)
+            pending[request.key] = request
+            result.answers.append(request.key)  # type: ignore[arg-type]
+
+        inserted = await self._insert(conn, rows)
+        fresh = [r for r in rows if r["idempotency_key"] in inserted]
+        await self._record(conn, fresh, snapshots, now)
+        for r in fresh:
+            if r["status"] != "blocked":
+                result.jobs.append(SendJob(r["id"], r["not_before"]))
+            known[r["idempotency_key"]] = _Known(r["request_hash"], r["response"])
+        lost = [k for k in pending if k not in inserted]
+        if lost:  # a concurrent request with the same key committed first
+            for row in await conn.execute(
+                select(
+                    outreach.c.idempotency_key, outreach.c.request_hash, outreach.c.response
+                ).where(outreach.c.idempotency_key.in_(lost))
+            ):
+                known[row.idempotency_key] = row
+
+        for i, answer in enumerate(result.answers):
+            if isinstance(answer, str):
+                result.answers[i] = _replay(known[answer], requests[i])
+        return result
+
+    def _decide(
+        self, request: IntakeRequest, account: AccountSnapshot | None, now: datetime
+    ) -> dict[str, Any]:
+        body = request.body
+        if account is None:
+            raise NotFound(
+                f"no account {body.account_ref!r}",
+                code="account_not_found",
+                details=[{"field": "account_ref", "message": "unknown account"}],
+            )
+        evaluation = self._evaluate(account, body, now)
+        context = account.template_context(self._collector) | body.variables
+        self._templates.render(evaluation.channel, body.template, context)
+        oid = new_id("out")
+        decision = evaluation.decision.to_dict()
+        status = STATUS_BY_OUTCOME[evaluation.decision.outcome]
+        response = {
+            "id": oid,
+            "status": status,
+            "channel": evaluation.channel,
+            "decision": decision,
+        }
+        return {
+            "id": oid,
+            "idempotency_key": request.key,
+            "request_hash": request.request_hash,
+            "account_id": account.id,
+            "account_ref": account.ref,
+            "channel": body.channel,
+            "resolved_channel": evaluation.channel,
+            "address": evaluation.contact.address if evaluation.contact else None,
+            "template": body.template,
+            "variables": body.variables,
+            "purpose": body.purpose,
+            "status": status,
+            "decision": decision,
+            "not_before": evaluation.decision.not_before,
+            "response": response,
+            "facts": evaluation.facts,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _evaluate(self, account: AccountSnapshot, body: OutreachIn, now: datetime) -> Evaluation:
+        if body.channel != "auto":
+            if not self._templates.has(body.channel, body.template):
+                self._templates.render(body.channel, body.template, {})  # raises, naming options
+            return _evaluation(account, body.channel, body.purpose, now)
+        candidates = [c for c in self._channel_order if self._templates.has(c, body.template)]
+        if not candidates:
+            raise TemplateError(
+                f"no channel has a template named {body.template!r}",
+                details=[{"field": "template", "message": "unknown template"}],
+            )
+        evaluations = [_evaluation(account, c, body.purpose, now) for c in candidates]
+        allowed = [e for e in evaluations if e.decision.outcome is Outcome.ALLOW]
+        if allowed:
+            return allowed[0]
+        deferred = [e for e in evaluations if e.decision.outcome is Outcome.DEFER]
+        if deferred:
+            return min(deferred, key=lambda e: e.decision.not_before or now)
+        return evaluations[0]
+
+    async def _insert(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
+        if not rows:
+            return set()
+        upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        columns = set(outreach.c.keys())
+        stmt = (
+            upsert(outreach)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(outreach.c.idempotency_key)
+        )
+        result = await conn.execute(
+            stmt, [{k: v for k, v in r.items() if k in columns} for r in rows]
+        )
+        return set(result.scalars())
+
+    async def _record(
+        self,
+        conn: AsyncConnection,
+        rows: list[dict[str, Any]],
+        snapshots: dict[str, AccountSnapshot],
+        now: datetime,
+    ) -> None:
+        if not rows:
+            return
+        await conn.execute(
+            insert(timeline),
+            [
+                {
+                    "outreach_id": r["id"],
+                    "status": r["status"],
+                    "at": now,
+                    "detail": {"decision": r["decision"]},
+                }
+                for r in rows
+            ],
+        )
+        await audit.append(
+            conn,
+            [
+                AuditEntry(
+                    chain_key=account_chain(r["account_ref"]),
+                    event="policy.decision",
+                    at=now,
+                    subject=r["id"],
+                    payload={
+                        "stage": "intake",
+                        "evaluated_at": iso(now),
+                        "channel": r["resolved_channel"],
+                        "requested_channel": r["channel"],
+                        "purpose": r["purpose"],
+                        "template": r["template"],
+                        "address": r["address"],
+                        "facts": r["facts"],
+                        "decision": r["decision"],
+                        "status": r["status"],
+                    },
+                )
+                for r in rows
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    request_hash: str
+    response: dict[str, Any]
+
+
+def _evaluation(account: AccountSnapshot, channel: str, purpose: str, now: datetime) -> Evaluation:
+    contact = account.contact_for(channel)
+    facts = account.facts(channel, purpose, contact)
+    return Evaluation(channel, contact, facts_dict(facts), evaluate(facts, now))
+
+
+def facts_dict(facts: ContactFacts) -> dict[str, Any]:
+    """Policy facts as JSON-ready values, for the audit trail."""
+    return {
+        k: (list(v) if isinstance(v, tuple) else str(v) if hasattr(v, "value") else v)
+        for k, v in asdict(facts).items()
+    }
+
+
+def _replay(known: Any, request: IntakeRequest) -> dict[str, Any] | ParleyError:
+    if known.request_hash != request.request_hash:
+        return Conflict(
+            "this Idempotency-Key was already used with a different request body",
+            code="idempotency_conflict",
+            details=[{"field": "idempotency_key", "message": "reused with another body"}],
+        )
+    return dict(known.response)

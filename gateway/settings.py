@@ -1,0 +1,123 @@
+"""One frozen settings object, built from ``PARLEY_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from gateway.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/parley.db"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+class Settings(BaseSettings):
+    """Everything Parley reads from its environment; immutable once built."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PARLEY_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    public_url: HttpUrl | None = None
+    api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = ()
+    var_dir: Path = Path("var")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    collector_name: str = "Parley Recovery Services"
+    collector_phone: str = "+18005550100"
+    collector_email: str = "support@parley.example"
+    auto_channel_order: Annotated[tuple[Literal["sms", "email", "voice"], ...], NoDecode] = (
+        "sms",
+        "email",
+        "voice",
+    )
+    identity_key: SecretStr = SecretStr("parley-dev-identity-key")
+    batch_max_items: int = Field(default=1000, ge=1, le=10_000)
+
+    provider_sms: Literal["console"] = "console"
+    provider_email: Literal["console"] = "console"
+    provider_voice: Literal["console"] = "console"
+    console_echo: bool = True
+
+    send_max_tries: int = Field(default=8, ge=1)
+    send_retry_base_seconds: float = Field(default=5.0, gt=0)
+    requeue_after_seconds: int = Field(default=300, ge=10)
+    worker_max_jobs: int = Field(default=20, ge=1)
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_base_url: HttpUrl | None = None
+    sendgrid_api_key: SecretStr | None = None
+    sendgrid_from: str | None = None
+    sendgrid_base_url: HttpUrl | None = None
+    sendgrid_webhook_public_key: str | None = None
+    rasa_url: HttpUrl | None = None
+    core_webhook_url: HttpUrl | None = None
+    core_webhook_secret: SecretStr | None = None
+
+    @field_validator("api_tokens", mode="before")
+    @classmethod
+    def _split_tokens(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(t.strip() for t in value.split(",") if t.strip())
+        return value
+
+    @field_validator("auto_channel_order", mode="before")
+    @classmethod
+    def _split_channels(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(c.strip() for c in value.split(",") if c.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @property
+    def redis_dsn(self) -> str:
+        """The Redis to use; without PARLEY_REDIS_URL, the conventional local one."""
+        return self.redis_url or DEFAULT_REDIS_URL
+
+    @property
+    def collector(self) -> dict[str, str]:
+        """Collector identification for templates (15 U.S.C. 1692e(11))."""
+        return {
+            "name": self.collector_name,
+            "phone": self.collector_phone,
+            "email": self.collector_email,
+        }
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the system of record is a SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment; a bad value raises ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            problems.append(f"PARLEY_{field.upper()}: {error['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None

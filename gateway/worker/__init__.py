@@ -1,0 +1,1 @@
+"""The arq worker: sends, deferred sends, retries and the requeue sweep."""

@@ -1,0 +1,357 @@
+"""The send job: re-check policy, render, record, call the provider, record again."""
+
+from __future__ import annotations
+
+import logging
+import random
+from typing import Any
+
+from arq import Retry
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from channels.base import OutboundMessage, ProviderError, SendResult
+from gateway import audit, clock
+from gateway.audit import AuditEntry, account_chain
+from gateway.clock import iso
+from gateway.db.tables import accounts, contact_events, messages, outreach, timeline
+from gateway.errors import TemplateError
+from gateway.facts import load_snapshots
+from gateway.ids import new_id
+from gateway.outreach import STATUS_BY_OUTCOME, facts_dict
+from gateway.queue import SendJob, enqueue_sends
+from gateway.settings import Settings
+from policies import Outcome, evaluate
+
+log = logging.getLogger("parley.worker.send")
+FINAL = frozenset({"sent", "delivered", "failed", "blocked", "undelivered"})
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+def backoff_seconds(settings: Settings, job_try: int) -> float:
+    """Exponential backoff with 10 % jitter, capped at an hour."""
+    base = min(settings.send_retry_base_seconds * 2 ** (job_try - 1), MAX_BACKOFF_SECONDS)
+    return base * (1 + random.random() / 10)
+
+
+async def send_outreach(ctx: dict[str, Any], outreach_id: str) -> str:
+    """Send one outreach if policy still allows it now; the arq job behind every send."""
+    engine = ctx["engine"]
+    async with engine.begin() as conn:
+        row = await _lock_outreach(conn, outreach_id)
+        if row is None:
+            return "missing"
+        if row.status in FINAL:
+            return f"already {row.status}"
+        now = clock.utcnow()
+        if row.status == "deferred" and row.not_before and row.not_before > now:
+            return "not yet due"  # an older job of a deferral that was moved later
+        if row.status == "sending":
+            pending = await _pending_message(conn, outreach_id)
+        else:
+            pending = None
+    if pending is not None and await _reconcile(ctx, row, pending):
+        return "reconciled as sent"
+
+    async with engine.begin() as conn:
+        row = await _lock_outreach(conn, outreach_id)
+        if row is None or row.status in FINAL:
+            return "raced"
+        message = await _check_and_prepare(ctx, conn, row)
+    if isinstance(message, SendJob):
+        await enqueue_sends(ctx["redis"], [message])
+        return "deferred"
+    if isinstance(message, str):
+        return message
+    provider = ctx["providers"][message.channel]
+    try:
+        result = await provider.send(message)
+    except ProviderError as exc:
+        return await _failed(ctx, row, message, exc)
+    async with engine.begin() as conn:
+        await _record_sent(conn, row, message, result, provider.name)
+    return "sent"
+
+
+async def _lock_outreach(conn: AsyncConnection, outreach_id: str) -> Any:
+    query = select(outreach).where(outreach.c.id == outreach_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return (await conn.execute(query)).first()
+
+
+async def _pending_message(conn: AsyncConnection, outreach_id: str) -> Any:
+    return (
+        await conn.execute(
+            select(messages).where(
+                messages.c.outreach_id == outreach_id, messages.c.status == "sending"
+            )
+        )
+    ).first()
+
+
+async def _reconcile(ctx: dict[str, Any], row: Any, pending: Any) -> bool:
+    """A send was recorded but its result was not: ask the provider instead of resending."""
+    provider = ctx["providers"][pending.channel]
+    found = await provider.lookup(pending.id)
+    message = OutboundMessage(
+        pending.id, pending.channel, pending.address, pending.body, pending.subject
+    )
+    async with ctx["engine"].begin() as conn:
+        if found is not None:
+            await _record_sent(conn, row, message, found, provider.name)
+            return True
+        now = clock.utcnow()
+        await conn.execute(
+            update(messages)
+            .where(messages.c.id == pending.id)
+            .values(
+                status="failed",
+                error_code="never_sent",
+                error_message="the provider has no record of this message",
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            update(outreach).where(outreach.c.id == row.id).values(status="queued", updated_at=now)
+        )
+        await conn.execute(
+            insert(timeline).values(
+                outreach_id=row.id,
+                message_id=pending.id,
+                status="queued",
+                at=now,
+                detail={"reason": "reconciled: the provider never received the earlier attempt"},
+            )
+        )
+    return False
+
+
+async def _check_and_prepare(
+    ctx: dict[str, Any], conn: AsyncConnection, row: Any
+) -> OutboundMessage | SendJob | str:
+    """Decide again at send time; when allowed, render and record the message as sending.
+
+    Returns the message to send, the deferred send to enqueue after commit, or a status.
+    """
+    now = clock.utcnow()
+    channel = row.resolved_channel
+    accounts = await load_snapshots(conn, ids=[row.account_id])
+    account = next(iter(accounts.values()))
+    contact = account.contact_for(channel, row.address)
+    facts = account.facts(channel, row.purpose, contact)
+    decision = evaluate(facts, now)
+    status = STATUS_BY_OUTCOME[decision.outcome]
+    entries = [
+        AuditEntry(
+            account_chain(account.ref),
+            "policy.decision",
+            now,
+            {
+                "stage": "send",
+                "evaluated_at": iso(now),
+                "channel": channel,
+                "purpose": row.purpose,
+                "template": row.template,
+                "address": row.address,
+                "facts": facts_dict(facts),
+                "decision": decision.to_dict(),
+                "status": status,
+            },
+            row.id,
+        )
+    ]
+    if decision.outcome is not Outcome.ALLOW:
+        await conn.execute(
+            update(outreach)
+            .where(outreach.c.id == row.id)
+            .values(
+                status=status,
+                decision=decision.to_dict(),
+                not_before=decision.not_before,
+                updated_at=now,
+            )
+        )
+        await conn.execute(
+            insert(timeline).values(
+                outreach_id=row.id, status=status, at=now, detail={"decision": decision.to_dict()}
+            )
+        )
+        await audit.append(conn, entries)
+        if decision.outcome is Outcome.DEFER:
+            return SendJob(row.id, decision.not_before)
+        return status
+
+    templates = ctx["templates"]
+    try:
+        rendered = templates.render(
+            channel,
+            row.template,
+            account.template_context(ctx["settings"].collector) | row.variables,
+        )
+    except TemplateError as exc:
+        await _fail_outreach(conn, row, now, "template_error", exc.message, entries)
+        return "failed"
+    assert contact is not None  # an allow decision needs a valid contact point
+    message = OutboundMessage(
+        new_id("msg"), channel, contact.address, rendered.body, rendered.subject
+    )
+    await conn.execute(
+        insert(messages).values(
+            id=message.message_id,
+            outreach_id=row.id,
+            account_id=row.account_id,
+            channel=channel,
+            direction="outbound",
+            address=message.to,
+            subject=message.subject,
+            body=message.body,
+            provider=ctx["providers"][channel].name,
+            status="sending",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    await conn.execute(
+        update(outreach)
+        .where(outreach.c.id == row.id)
+        .values(status="sending", decision=decision.to_dict(), not_before=None, updated_at=now)
+    )
+    await conn.execute(
+        insert(timeline).values(
+            outreach_id=row.id, message_id=message.message_id, status="sending", at=now, detail=None
+        )
+    )
+    entries.append(
+        AuditEntry(
+            account_chain(account.ref),
+            "message.sending",
+            now,
+            {"outreach_id": row.id, "channel": channel, "to": message.to},
+            message.message_id,
+        )
+    )
+    await audit.append(conn, entries)
+    return message
+
+
+async def _record_sent(
+    conn: AsyncConnection, row: Any, message: OutboundMessage, result: SendResult, provider: str
+) -> None:
+    now = clock.utcnow()
+    await conn.execute(
+        update(messages)
+        .where(messages.c.id == message.message_id)
+        .values(status="sent", provider_id=result.provider_id, updated_at=now)
+    )
+    await conn.execute(
+        update(outreach).where(outreach.c.id == row.id).values(status="sent", updated_at=now)
+    )
+    await conn.execute(
+        insert(timeline).values(
+            outreach_id=row.id,
+            message_id=message.message_id,
+            status="sent",
+            at=now,
+            detail={"provider": provider, "provider_id": result.provider_id},
+        )
+    )
+    await conn.execute(
+        insert(contact_events).values(
+            account_id=row.account_id,
+            channel=message.channel,
+            direction="outbound",
+            at=now,
+            outcome="sent",
+            source="parley",
+            address=message.to,
+            message_id=message.message_id,
+        )
+    )
+    ref = await _account_ref(conn, row.account_id)
+    await audit.append(
+        conn,
+        [
+            AuditEntry(
+                account_chain(ref),
+                "message.sent",
+                now,
+                {"outreach_id": row.id, "provider": provider, "provider_id": result.provider_id},
+                message.message_id,
+            )
+        ],
+    )
+
+
+async def _failed(
+    ctx: dict[str, Any], row: Any, message: OutboundMessage, exc: ProviderError
+) -> str:
+    settings: Settings = ctx["settings"]
+    job_try = int(ctx.get("job_try", 1))
+    retry = exc.retryable and job_try < settings.send_max_tries
+    now = clock.utcnow()
+    async with ctx["engine"].begin() as conn:
+        await conn.execute(
+            update(messages)
+            .where(messages.c.id == message.message_id)
+            .values(status="failed", error_code=exc.code, error_message=exc.message, updated_at=now)
+        )
+        ref = await _account_ref(conn, row.account_id)
+        entries = [
+            AuditEntry(
+                account_chain(ref),
+                "message.failed",
+                now,
+                {"outreach_id": row.id, "code": exc.code, "retry": retry},
+                message.message_id,
+            )
+        ]
+        if retry:
+            await conn.execute(
+                update(outreach)
+                .where(outreach.c.id == row.id)
+                .values(status="queued", updated_at=now)
+            )
+            await conn.execute(
+                insert(timeline).values(
+                    outreach_id=row.id,
+                    message_id=message.message_id,
+                    status="retrying",
+                    at=now,
+                    detail={"code": exc.code, "message": exc.message, "try": job_try},
+                )
+            )
+            await audit.append(conn, entries)
+        else:
+            await _fail_outreach(conn, row, now, exc.code, exc.message, entries, message.message_id)
+    if retry:
+        raise Retry(defer=backoff_seconds(settings, job_try))
+    return "failed"
+
+
+async def _fail_outreach(
+    conn: AsyncConnection,
+    row: Any,
+    now: Any,
+    code: str,
+    text: str,
+    entries: list[AuditEntry],
+    message_id: str | None = None,
+) -> None:
+    await conn.execute(
+        update(outreach).where(outreach.c.id == row.id).values(status="failed", updated_at=now)
+    )
+    await conn.execute(
+        insert(timeline).values(
+            outreach_id=row.id,
+            message_id=message_id,
+            status="failed",
+            at=now,
+            detail={"code": code, "message": text},
+        )
+    )
+    await audit.append(conn, entries)
+
+
+async def _account_ref(conn: AsyncConnection, account_id: int) -> str:
+    return str(await conn.scalar(select(accounts.c.account_ref).where(accounts.c.id == account_id)))

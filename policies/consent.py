@@ -1,0 +1,50 @@
+"""Consent of the contact point: electronic opt-out (Reg F) and TCPA consent for calls and texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from policies.decision import Reason
+from policies.facts import ConsentState, ContactFacts
+
+# Calls and texts to a phone need TCPA prior express consent; an email address the
+# consumer provided is enough for email (12 CFR 1006.6(d)(4)), so only a revocation blocks it.
+CONSENT_REQUIRED_CHANNELS = frozenset({"sms", "voice"})
+
+_OPT_OUT_CITATIONS = {
+    "sms": "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)",
+    "voice": "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)",
+    "email": "12 CFR 1006.6(e)",
+}
+
+
+def check_consent(facts: ContactFacts, now: datetime) -> list[Reason]:
+    """Return a blocking reason when the contact point is unusable, opted out or lacks consent.
+
+    `now` is unused today; every rule takes it so the engine can treat rules alike.
+    """
+    if not facts.contact_valid:
+        return [
+            Reason(
+                rule="invalid_contact",
+                message=f"There is no valid {facts.channel} contact point on file for this account",
+                citation="12 CFR 1006.6(d)(3)-(4); 47 U.S.C. 227",
+            )
+        ]
+    if facts.consent is ConsentState.REVOKED:
+        return [
+            Reason(
+                rule="opted_out",
+                message=f"The consumer revoked consent for {facts.channel} at this address",
+                citation=_OPT_OUT_CITATIONS[facts.channel],
+            )
+        ]
+    if facts.consent is ConsentState.MISSING and facts.channel in CONSENT_REQUIRED_CHANNELS:
+        return [
+            Reason(
+                rule="consent_missing",
+                message=f"No prior express consent is on record for {facts.channel} to this number",
+                citation="47 U.S.C. 227(b)(1) (TCPA)",
+            )
+        ]
+    return []

@@ -1,0 +1,186 @@
+"""Shared fixtures: real Redis, real SQLite and PostgreSQL, the app, and a worker to drain jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from arq.constants import default_queue_name
+from redis.asyncio import Redis
+from sqlalchemy import delete, text
+
+from gateway.app import init_app
+from gateway.db.engine import create_engine
+from gateway.db.migrate import upgrade
+from gateway.db.tables import metadata
+from gateway.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
+from gateway.settings import Settings, load_settings
+from gateway.worker.settings import create_worker
+
+TOKEN = "test-token"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+for _name in [n for n in os.environ if n.startswith("PARLEY_") and not n.startswith("PARLEY_TEST")]:
+    del os.environ[_name]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: PARLEY_TEST_REDIS_URL, the local one, or an embedded redis-server."""
+    if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
+        yield url
+    elif redis_answers(*LOCAL_REDIS):
+        yield "redis://127.0.0.1:6379/15"
+    else:
+        embedded = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
+        embedded.start()
+        yield embedded.url
+        embedded.stop()
+
+
+def _create_postgres_database() -> str:
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+
+    async def create() -> None:
+        try:
+            conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+        except (OSError, asyncpg.PostgresError) as exc:
+            pytest.fail(
+                f"PostgreSQL is required for the tests and is not reachable at "
+                f"{POSTGRES_ADMIN_URL} ({exc}); set PARLEY_TEST_POSTGRES_URL"
+            )
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return name
+
+
+def _drop_postgres_database(name: str) -> None:
+    async def drop() -> None:
+        conn = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+def _migrate(url: str) -> None:
+    async def run() -> None:
+        engine = create_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'parley.db'}"
+    _migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    name = _create_postgres_database()
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    url = f"{base}/{name}"
+    _migrate(url)
+    yield url
+    _drop_postgres_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs on SQLite and on PostgreSQL."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+async def _empty_database(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                await conn.execute(delete(table))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def settings(database_url: str, redis: Redis, redis_url: str, tmp_path: Path) -> Settings:
+    """Settings of a test: its own var dir, an empty database, an empty Redis db."""
+    await _empty_database(database_url)
+    return load_settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        api_tokens=TOKEN,
+        var_dir=tmp_path / "var",
+        console_echo=False,
+        send_retry_base_seconds=0.01,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+    """An HTTP client for an app built by init_app(settings), already authenticated."""
+    app = init_app(settings)
+    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        yield c
+
+
+class Drainer:
+    """Runs a real arq worker until every job that is due has finished."""
+
+    def __init__(self, settings: Settings, redis: Redis) -> None:
+        self.settings = settings
+        self.redis = redis
+
+    async def __call__(self, timeout: float = 30.0, **overrides: Any) -> None:
+        options = {"handle_signals": False, "poll_delay": 0.02, "cron_jobs": ()} | overrides
+        worker = create_worker(self.settings, **options)
+        task = asyncio.create_task(worker.async_run())
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+                due = await self.redis.zcount(default_queue_name, "-inf", time.time() * 1000)
+                if due == 0 and not worker.tasks and worker.ctx.get("engine") is not None:
+                    return
+                if task.done():
+                    task.result()
+            raise AssertionError("jobs still due after the drain timeout")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await worker.close()
+
+
+@pytest.fixture
+def drain(settings: Settings, redis: Redis) -> Drainer:
+    """``await drain()`` runs the worker until the due jobs are done."""
+    return Drainer(settings, redis)

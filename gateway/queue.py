@@ -59,4 +59,4 @@ async def enqueue_sends(redis: Redis, jobs: Sequence[SendJob]) -> int:
         payload = serialize_job(SEND_OUTREACH, (job.outreach_id,), {}, None, now_ms)
         argv += [job.job_id, score, max(score - now_ms, 0) + JOB_EXPIRY_MS, payload]
     keys = [default_queue_name, job_key_prefix, result_key_prefix]
-    return int(await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *argv))  # type: ignore[misc]
+    return int(await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *argv))  # type: ignore[arg-type,misc]

@@ -160,11 +160,11 @@ class Drainer:
         self.settings = settings
         self.redis = redis
 
-    async def __call__(self, timeout: float = 30.0, **overrides: Any) -> None:
+    async def __call__(self, limit: float = 30.0, **overrides: Any) -> None:
         options = {"handle_signals": False, "poll_delay": 0.02, "cron_jobs": ()} | overrides
         worker = create_worker(self.settings, **options)
         task = asyncio.create_task(worker.async_run())
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + limit
         try:
             while time.monotonic() < deadline:
                 await asyncio.sleep(0.05)

@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     StrictBool,
     StrictStr,
+    field_validator,
     model_validator,
 )
 
@@ -148,12 +149,13 @@ class OutreachIn(Strict):
     variables: Annotated[dict[str, Variable], Field(max_length=50)] = {}
     purpose: Purpose
 
-    @model_validator(mode="after")
-    def _no_reserved_variables(self) -> OutreachIn:
-        clash = sorted(RESERVED_NAMES & self.variables.keys())
+    @field_validator("variables")
+    @classmethod
+    def _no_reserved_variables(cls, value: dict[str, Variable]) -> dict[str, Variable]:
+        clash = sorted(RESERVED_NAMES & value.keys())
         if clash:
             raise ValueError(f"variables may not use the reserved names {clash}")
-        return self
+        return value
 
 
 class BatchItemIn(OutreachIn):

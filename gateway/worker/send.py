@@ -31,7 +31,7 @@ MAX_BACKOFF_SECONDS = 3600.0
 def backoff_seconds(settings: Settings, job_try: int) -> float:
     """Exponential backoff with 10 % jitter, capped at an hour."""
     base = min(settings.send_retry_base_seconds * 2 ** (job_try - 1), MAX_BACKOFF_SECONDS)
-    return base * (1 + random.random() / 10)
+    return float(base * (1 + random.random() / 10))
 
 
 async def send_outreach(ctx: dict[str, Any], outreach_id: str) -> str:

@@ -36,8 +36,14 @@ async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any
 
     updated = await client.put(
         "/v1/accounts/A-1",
-        json=account_body(flags={"disputed": True, "cease_communication": False,
-                                 "do_not_contact": False, "attorney_represented": False}),
+        json=account_body(
+            flags={
+                "disputed": True,
+                "cease_communication": False,
+                "do_not_contact": False,
+                "attorney_represented": False,
+            }
+        ),
     )
     assert updated.status == 200
     assert (await updated.json())["holds"] == ["disputed"]
@@ -50,8 +56,9 @@ async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any
 
 
 async def test_phone_is_normalised_to_e164(client: Any) -> None:
-    body = account_body(contacts=[{"channel": "sms", "address": "+1 (415) 555-0123",
-                                   "consent": True}])
+    body = account_body(
+        contacts=[{"channel": "sms", "address": "+1 (415) 555-0123", "consent": True}]
+    )
     response = await client.put("/v1/accounts/A-1", json=body)
     assert response.status == 201
     assert (await response.json())["contacts"][0]["address"] == PHONE
@@ -62,8 +69,16 @@ async def test_consumer_revocation_is_not_undone_by_a_sync(client: Any, settings
     engine = create_engine(settings.database_url)
     async with engine.begin() as conn:
         account_id = await conn.scalar(select(accounts.c.id))
-        await record_consent(conn, account_id=account_id, account_ref="A-1", channel="sms",
-                             address=PHONE, action="revoked", source="keyword", at=utcnow())
+        await record_consent(
+            conn,
+            account_id=account_id,
+            account_ref="A-1",
+            channel="sms",
+            address=PHONE,
+            action="revoked",
+            source="keyword",
+            at=utcnow(),
+        )
     await engine.dispose()
     response = await client.put("/v1/accounts/A-1", json=account_body())
     body = await response.json()
@@ -141,12 +156,24 @@ async def test_missing_or_wrong_token_is_401_and_writes_nothing(
 
 async def test_contact_events_import_dedupes_on_external_id(client: Any, settings: Any) -> None:
     await client.put("/v1/accounts/A-1", json=account_body())
-    events = {"events": [
-        {"channel": "voice", "direction": "outbound", "at": "2026-11-20T15:00:00Z",
-         "outcome": "no_answer", "external_id": "dialer-1"},
-        {"channel": "voice", "direction": "outbound", "at": "2026-11-21T15:00:00Z",
-         "outcome": "conversation", "external_id": "dialer-2"},
-    ]}
+    events = {
+        "events": [
+            {
+                "channel": "voice",
+                "direction": "outbound",
+                "at": "2026-11-20T15:00:00Z",
+                "outcome": "no_answer",
+                "external_id": "dialer-1",
+            },
+            {
+                "channel": "voice",
+                "direction": "outbound",
+                "at": "2026-11-21T15:00:00Z",
+                "outcome": "conversation",
+                "external_id": "dialer-2",
+            },
+        ]
+    }
     first = await client.post("/v1/accounts/A-1/contact-events", json=events)
     assert first.status == 201
     assert await first.json() == {"received": 2, "imported": 2, "duplicates": 0}
@@ -158,12 +185,24 @@ async def test_contact_events_import_dedupes_on_external_id(client: Any, setting
 @pytest.mark.parametrize(
     "event",
     [
-        {"channel": "voice", "direction": "outbound", "at": "2026-11-20T15:00:00",
-         "outcome": "no_answer"},
-        {"channel": "voice", "direction": "sideways", "at": "2026-11-20T15:00:00Z",
-         "outcome": "no_answer"},
-        {"channel": "voice", "direction": "outbound", "at": "2026-11-20T15:00:00Z",
-         "outcome": "exploded"},
+        {
+            "channel": "voice",
+            "direction": "outbound",
+            "at": "2026-11-20T15:00:00",
+            "outcome": "no_answer",
+        },
+        {
+            "channel": "voice",
+            "direction": "sideways",
+            "at": "2026-11-20T15:00:00Z",
+            "outcome": "no_answer",
+        },
+        {
+            "channel": "voice",
+            "direction": "outbound",
+            "at": "2026-11-20T15:00:00Z",
+            "outcome": "exploded",
+        },
     ],
 )
 async def test_bad_contact_events_are_422(client: Any, settings: Any, event: Any) -> None:
@@ -175,7 +214,17 @@ async def test_bad_contact_events_are_422(client: Any, settings: Any, event: Any
 
 
 async def test_contact_events_for_unknown_account_is_404(client: Any) -> None:
-    response = await client.post("/v1/accounts/NOPE/contact-events", json={"events": [
-        {"channel": "sms", "direction": "outbound", "at": "2026-11-20T15:00:00Z",
-         "outcome": "sent"}]})
+    response = await client.post(
+        "/v1/accounts/NOPE/contact-events",
+        json={
+            "events": [
+                {
+                    "channel": "sms",
+                    "direction": "outbound",
+                    "at": "2026-11-20T15:00:00Z",
+                    "outcome": "sent",
+                }
+            ]
+        },
+    )
     assert response.status == 404

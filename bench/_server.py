@@ -1,0 +1,78 @@
+"""A server process for the intake benchmark: the real gateway, or the bare aiohttp baseline.
+
+    python -m bench._server gateway --database-url URL --redis-url URL --var-dir DIR --port N
+    python -m bench._server baseline --port N
+
+The gateway is built exactly like ``parley serve`` builds it (``init_app`` + ``web.run_app``,
+no access log); the baseline has the same two intake routes, parses the JSON body and answers
+202 with a small JSON document, so the difference between the two is the gateway's own work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+
+from aiohttp import web
+
+from gateway.app import MAX_BODY_BYTES
+
+TOKEN = "bench-token"
+
+
+async def _baseline_single(request: web.Request) -> web.Response:
+    document = await request.json()
+    return web.json_response(
+        {"id": f"out_{uuid.uuid4().hex}", "status": "queued", "keys": len(document)}, status=202
+    )
+
+
+async def _baseline_batch(request: web.Request) -> web.Response:
+    document = await request.json()
+    return web.json_response({"status": "accepted", "items": len(document["items"])}, status=202)
+
+
+def baseline_app() -> web.Application:
+    """The bare handler: same routes and body limit, JSON parsed, 202 with a small JSON."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app.router.add_post("/v1/outreach", _baseline_single)
+    app.router.add_post("/v1/outreach/batch", _baseline_batch)
+    return app
+
+
+def gateway_app(args: argparse.Namespace) -> web.Application:
+    """The real gateway from its app factory, as ``parley serve`` runs it."""
+    for name in [n for n in os.environ if n.startswith("PARLEY_")]:
+        del os.environ[name]  # only the settings below count
+    from gateway.app import init_app
+    from gateway.logs import configure_logging
+    from gateway.settings import load_settings
+
+    configure_logging("WARNING")
+    settings = load_settings(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        api_tokens=TOKEN,
+        var_dir=args.var_dir,
+        console_echo=False,
+        host="127.0.0.1",
+        port=args.port,
+    )
+    return init_app(settings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench._server")
+    parser.add_argument("kind", choices=["gateway", "baseline"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--database-url")
+    parser.add_argument("--redis-url")
+    parser.add_argument("--var-dir")
+    args = parser.parse_args()
+    app = gateway_app(args) if args.kind == "gateway" else baseline_app()
+    web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()

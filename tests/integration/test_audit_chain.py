@@ -1,0 +1,153 @@
+"""The audit trail: every change leaves a chained row; tampering is found and named."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from helpers import account_body
+from sqlalchemy import delete, select, update
+
+from gateway.audit import AuditEntry, append, verify
+from gateway.clock import utcnow
+from gateway.db.engine import create_engine
+from gateway.db.tables import audit_log
+
+
+def cli(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env["PARLEY_DATABASE_URL"] = settings.database_url
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "gateway.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) -> None:
+    for ref in ("A-1", "A-2"):
+        await client.put(f"/v1/accounts/{ref}", json=account_body())
+        await client.put(
+            f"/v1/accounts/{ref}",
+            json=account_body(
+                flags={
+                    "disputed": True,
+                    "cease_communication": False,
+                    "do_not_contact": False,
+                    "attorney_represented": False,
+                }
+            ),
+        )
+    ok = cli(settings, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("OK:") and "2 chains" in ok.stdout
+
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as conn:
+        victim = (
+            await conn.execute(
+                select(audit_log).where(
+                    audit_log.c.chain_key == "account:A-2", audit_log.c.seq == 3
+                )
+            )
+        ).one()
+        await conn.execute(
+            update(audit_log)
+            .where(audit_log.c.id == victim.id)
+            .values(payload=victim.payload.replace('"api"', '"agent"'))
+        )
+    await engine.dispose()
+    broken = cli(settings, "audit", "verify")
+    assert broken.returncode == 1
+    assert f"chain account:A-2 at seq 3 (row id {victim.id})" in broken.stdout
+    assert "hash does not match" in broken.stdout
+    assert "A-1" not in broken.stdout
+
+
+async def test_deleting_the_last_rows_is_detected(client: Any, settings: Any) -> None:
+    await client.put("/v1/accounts/A-1", json=account_body())
+    engine = create_engine(settings.database_url)
+    async with engine.begin() as conn:
+        last = await conn.scalar(select(audit_log.c.id).order_by(audit_log.c.id.desc()))
+        await conn.execute(delete(audit_log).where(audit_log.c.id == last))
+    async with engine.connect() as conn:
+        report = await verify(conn)
+    await engine.dispose()
+    assert not report.ok
+    assert report.breaks[0].reason == "rows are missing at the end"
+
+
+async def test_concurrent_writers_to_one_chain_keep_it_intact(settings: Any) -> None:
+    engine = create_engine(settings.database_url)
+
+    async def write(i: int) -> None:
+        async with engine.begin() as conn:
+            await append(conn, [AuditEntry("account:X", "test.event", utcnow(), {"i": i}, "X")])
+
+    await asyncio.gather(*(write(i) for i in range(20)))
+    async with engine.connect() as conn:
+        report = await verify(conn)
+        seqs = (await conn.execute(select(audit_log.c.seq).order_by(audit_log.c.seq))).scalars()
+        assert list(seqs) == list(range(1, 21))
+    await engine.dispose()
+    assert report.ok
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"]])
+def test_processes_refuse_an_unmigrated_database(tmp_path: Any, command: list[str]) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env |= {
+        "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/empty.db",
+        "PARLEY_API_TOKENS": "t",
+        "PARLEY_PORT": "0",
+    }
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "gateway.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "run `parley db upgrade` first" in result.stderr
+
+
+def test_db_upgrade_then_serve_without_tokens_is_a_clear_error(tmp_path: Any) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env["PARLEY_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/p.db"
+    up = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert up.returncode == 0 and "database is at migration" in up.stdout
+    serve = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert serve.returncode == 2
+    assert "PARLEY_API_TOKENS" in serve.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "gateway.cli", "serve"],
+        env=env | {"PARLEY_PORT": "http"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "PARLEY_PORT" in bad.stderr

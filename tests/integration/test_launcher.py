@@ -1,0 +1,139 @@
+"""``parley run``: the README's run command, end to end, and the embedded Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from helpers import account_body, outreach_body
+
+from gateway import embedded_redis, launcher
+from gateway.embedded_redis import EmbeddedRedis, free_port, redis_answers
+from gateway.settings import load_settings
+
+ZONES = [
+    "Pacific/Honolulu",
+    "America/Los_Angeles",
+    "America/New_York",
+    "Atlantic/Azores",
+    "Europe/Moscow",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Pacific/Auckland",
+]
+
+
+def daytime_zone() -> str:
+    """A zone where it is mid-day now, so the outreach is allowed at once."""
+    now = datetime.now(UTC)
+    return next(z for z in ZONES if 9 <= now.astimezone(ZoneInfo(z)).hour < 19)
+
+
+def call(method: str, url: str, body: Any = None, **headers: str) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 - http to 127.0.0.1 only
+        url,
+        data=data,
+        method=method,
+        headers={
+            "Authorization": "Bearer parley-dev-token",
+            "Content-Type": "application/json",
+            **headers,
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
+def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: str) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    env |= {"PARLEY_PORT": str(port), "PARLEY_REDIS_URL": redis_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            lines.append(line)
+            if "parley: ready" in line or not line:
+                break
+        assert any("parley: ready" in line for line in lines), "".join(lines)
+        assert any(f"http://127.0.0.1:{port}/v1" in line for line in lines)
+        base = f"http://127.0.0.1:{port}"
+        debtor = {"name": "Dana Debtor", "timezone": daytime_zone()}
+        call("PUT", f"{base}/v1/accounts/L-1", account_body(debtor=debtor))
+        accepted = call(
+            "POST",
+            f"{base}/v1/outreach",
+            outreach_body(account_ref="L-1"),
+            **{"Idempotency-Key": "launcher-1"},
+        )
+        assert accepted["status"] == "queued", accepted
+        deadline = time.monotonic() + 30
+        status = None
+        while time.monotonic() < deadline and status != "sent":
+            status = call("GET", f"{base}/v1/outreach/{accepted['id']}")["status"]
+            time.sleep(0.2)
+        assert status == "sent"
+        assert (tmp_path / "var" / "parley.db").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    lines.append(output)
+    assert process.returncode == 0, "".join(lines)
+    assert "parley: stopped" in output
+    assert "Reply STOP to opt out" in "".join(lines)  # the console provider printed the SMS
+
+
+def test_embedded_redis_keeps_its_data_under_var(tmp_path: Path) -> None:
+    import redis
+
+    server = EmbeddedRedis(tmp_path / "redis")
+    server.start()
+    try:
+        with redis.Redis(port=server.port) as client:
+            client.set("parley:test", "kept")
+    finally:
+        server.stop()
+    assert not redis_answers("127.0.0.1", server.port)
+    assert (tmp_path / "redis" / "dump.rdb").exists()
+    again = EmbeddedRedis(tmp_path / "redis")
+    again.start()
+    try:
+        with redis.Redis(port=again.port) as client:
+            assert client.get("parley:test") == b"kept"
+    finally:
+        again.stop()
+
+
+def test_without_any_redis_the_launcher_embeds_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedded_redis, "LOCAL_REDIS", ("127.0.0.1", free_port()))
+    monkeypatch.setattr(launcher, "LOCAL_REDIS", embedded_redis.LOCAL_REDIS)
+    url, server = launcher.resolve_redis(load_settings(var_dir=tmp_path / "var"))
+    assert server is not None
+    try:
+        assert url == server.url
+        assert redis_answers("127.0.0.1", server.port)
+    finally:
+        server.stop()

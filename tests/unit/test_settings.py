@@ -1,0 +1,52 @@
+"""Settings: environment variables in, one frozen object out, clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from gateway.errors import ConfigError
+from gateway.settings import DEFAULT_DATABASE_URL, load_settings
+
+
+def test_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir("/")
+    settings = load_settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.redis_dsn == "redis://127.0.0.1:6379/0"
+    assert settings.api_tokens == ()
+
+
+def test_environment_is_read_and_tokens_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARLEY_API_TOKENS", "one, two ,")
+    monkeypatch.setenv("PARLEY_PORT", "9000")
+    monkeypatch.setenv("PARLEY_AUTO_CHANNEL_ORDER", "email,sms")
+    settings = load_settings()
+    assert [t.get_secret_value() for t in settings.api_tokens] == ["one", "two"]
+    assert settings.port == 9000
+    assert settings.auto_channel_order == ("email", "sms")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PARLEY_PORT", "eighty"),
+        ("PARLEY_DATABASE_URL", "mysql://localhost/parley"),
+        ("PARLEY_REDIS_URL", "http://localhost"),
+        ("PARLEY_AUTO_CHANNEL_ORDER", "sms,pigeon"),
+        ("PARLEY_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_bad_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert variable in caught.value.message
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings()
+    with pytest.raises(ValidationError):
+        settings.port = 1  # type: ignore[misc]

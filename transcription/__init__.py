@@ -1,0 +1,1 @@
+"""Voicemail and call-recording transcription (faster-whisper); see the transcription issue."""

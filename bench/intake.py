@@ -224,9 +224,7 @@ class Cpu:
         out = {name: sum(self.seconds(p) for p in pids()) for name, pids in self.groups.items()}
         own = resource.getrusage(resource.RUSAGE_SELF)
         out["client"] = own.ru_utime + own.ru_stime
-        # user nice system idle iowait irq softirq steal: everything but idle and iowait
-        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-        out["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / CLK_TCK
+        out["machine"] = machine_busy_seconds()
         return out
 
     def begin(self) -> None:
@@ -237,6 +235,25 @@ class Cpu:
         used = {k: now[k] - self.start.get(k, 0.0) for k in now}
         used["other"] = max(0.0, used.pop("machine") - sum(used.values()))
         return used
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores; idle and iowait excluded)."""
+    # user nice system idle iowait irq softirq steal
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / CLK_TCK
+
+
+async def quiet(max_wait: float, threshold: float = 0.3) -> float:
+    """Wait (up to max_wait s) until other work uses < threshold cores; return that load."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        before = machine_busy_seconds()
+        await asyncio.sleep(1.0)
+        busy = machine_busy_seconds() - before
+        if busy < threshold or time.monotonic() >= deadline:
+            return busy
+        log(f"  waiting for the machine to quieten: {busy:.2f} cores busy elsewhere")
 
 
 def pids_of(*pids: int) -> Callable[[], list[int]]:
@@ -588,6 +605,7 @@ async def measure(
                 check = check_baseline
             label = f"[{db}] {target.kind} {phase}"
             log(f"{label}: {len(calls):,} requests, {size:,} items, concurrency {concurrency}")
+            background = await quiet(args.quiet_wait)
             if target is gateway:
                 profiler.start(gateway.pid, f"{db}-{phase}")
             cpu = Cpu({"server": pids_of(target.pid), "postgres": postgres, "redis": redis_server})
@@ -596,6 +614,7 @@ async def measure(
                 session, target.url, calls, concurrency, check, label
             )
             used = cpu.end()
+            used["before"] = background
             if target is gateway:
                 if summary := profiler.stop():
                     profiles[phase] = summary
@@ -639,18 +658,20 @@ def report(runs: list[DatabaseRun], args: argparse.Namespace, started: datetime)
     lines += [
         "",
         f"CPU seconds used during each phase ({os.cpu_count()} cores: {os.cpu_count()} x wall "
-        "seconds available; 'other' is the rest of the machine, i.e. noise):",
+        "seconds available; 'other' is the rest of the machine, i.e. noise; 'idle check' is the "
+        "load elsewhere, in cores, just before the phase started):",
         "",
         "| database | phase | target | wall s | server process | postgres | redis | client "
-        "| other |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| other | idle check |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         for r in run.results:
             c = r.cpu
             lines.append(
                 f"| {run.db} | {r.phase} | {r.target} | {r.seconds:.1f} | {c['server']:.1f} "
-                f"| {c['postgres']:.1f} | {c['redis']:.1f} | {c['client']:.1f} | {c['other']:.1f} |"
+                f"| {c['postgres']:.1f} | {c['redis']:.1f} | {c['client']:.1f} | {c['other']:.1f} "
+                f"| {c['before']:.2f} |"
             )
     lines.append("")
     for run in runs:
@@ -703,6 +724,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="py-spy binary; with --profile-dir, profiles each gateway phase",
     )
     parser.add_argument("--profile-dir", type=Path)
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120,
+        help="before each phase, wait up to this many seconds for other work on the machine "
+        "to drop below 0.3 cores (0: do not wait)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     if args.quick:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
+
+from sqlalchemy import Table, func, select
+
+from gateway.db.engine import create_engine
 
 PHONE = "+14155550123"
 EMAIL = "dana.debtor@example.com"
@@ -34,3 +41,25 @@ def outreach_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def parley(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``parley`` CLI in a fresh process with only the given PARLEY_* variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
+    return subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "gateway.cli", *args],
+        env=clean | {f"PARLEY_{k.upper()}": v for k, v in env.items()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def count_rows(database_url: str, table: Table) -> int:
+    """How many rows a table holds now."""
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        n = await conn.scalar(select(func.count()).select_from(table))
+    await engine.dispose()
+    return int(n or 0)

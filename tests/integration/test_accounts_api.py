@@ -5,21 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import EMAIL, PHONE, account_body
-from sqlalchemy import func, select
+from helpers import EMAIL, PHONE, account_body, count_rows
+from sqlalchemy import select
 
 from gateway.clock import utcnow
 from gateway.consent import record_consent
 from gateway.db.engine import create_engine
 from gateway.db.tables import accounts, audit_log, consent_events, contact_events
-
-
-async def count(settings: Any, table: Any) -> int:
-    engine = create_engine(settings.database_url)
-    async with engine.connect() as conn:
-        n = await conn.scalar(select(func.count()).select_from(table))
-    await engine.dispose()
-    return int(n or 0)
 
 
 async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any) -> None:
@@ -51,8 +43,10 @@ async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any
     read = await (await client.get("/v1/accounts/A-1")).json()
     assert read["flags"]["disputed"] is True
     assert read["contact_counts"]["sms"] == {"1d": 0, "7d": 0, "30d": 0}
-    assert await count(settings, consent_events) == 2  # the second PUT changed no consent
-    assert await count(settings, audit_log) >= 4
+    assert (
+        await count_rows(settings.database_url, consent_events) == 2
+    )  # the second PUT changed no consent
+    assert await count_rows(settings.database_url, audit_log) >= 4
 
 
 async def test_phone_is_normalised_to_e164(client: Any) -> None:
@@ -122,8 +116,8 @@ async def test_bad_account_input_is_422_naming_the_field(
     error = (await response.json())["error"]
     assert error["code"] == "validation_failed"
     assert any(d["field"].startswith(field) for d in error["details"]), error
-    assert await count(settings, accounts) == 0
-    assert await count(settings, audit_log) == 0
+    assert await count_rows(settings.database_url, accounts) == 0
+    assert await count_rows(settings.database_url, audit_log) == 0
 
 
 async def test_malformed_json_is_422(client: Any, settings: Any) -> None:
@@ -134,7 +128,7 @@ async def test_malformed_json_is_422(client: Any, settings: Any) -> None:
     error = (await response.json())["error"]
     assert error["code"] == "malformed_json"
     assert error["details"][0]["field"] == "body"
-    assert await count(settings, accounts) == 0
+    assert await count_rows(settings.database_url, accounts) == 0
 
 
 async def test_unknown_account_is_404(client: Any) -> None:
@@ -151,7 +145,7 @@ async def test_missing_or_wrong_token_is_401_and_writes_nothing(
     response = await client.put("/v1/accounts/A-1", json=account_body(), headers=headers)
     assert response.status == 401
     assert (await response.json())["error"]["code"] in {"missing_token", "invalid_token"}
-    assert await count(settings, accounts) == 0
+    assert await count_rows(settings.database_url, accounts) == 0
 
 
 async def test_contact_events_import_dedupes_on_external_id(client: Any, settings: Any) -> None:
@@ -179,7 +173,7 @@ async def test_contact_events_import_dedupes_on_external_id(client: Any, setting
     assert await first.json() == {"received": 2, "imported": 2, "duplicates": 0}
     again = await client.post("/v1/accounts/A-1/contact-events", json=events)
     assert await again.json() == {"received": 2, "imported": 0, "duplicates": 2}
-    assert await count(settings, contact_events) == 2
+    assert await count_rows(settings.database_url, contact_events) == 2
 
 
 @pytest.mark.parametrize(
@@ -210,7 +204,7 @@ async def test_bad_contact_events_are_422(client: Any, settings: Any, event: Any
     response = await client.post("/v1/accounts/A-1/contact-events", json={"events": [event]})
     assert response.status == 422
     assert (await response.json())["error"]["details"][0]["field"].startswith("events.0.")
-    assert await count(settings, contact_events) == 0
+    assert await count_rows(settings.database_url, contact_events) == 0
 
 
 async def test_contact_events_for_unknown_account_is_404(client: Any) -> None:

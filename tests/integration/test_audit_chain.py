@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
-from helpers import account_body
+from helpers import account_body, parley
 from sqlalchemy import delete, select, update
 
 from gateway.audit import AuditEntry, append, verify
 from gateway.clock import utcnow
 from gateway.db.engine import create_engine
 from gateway.db.tables import audit_log
-
-
-def cli(settings: Any, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env["PARLEY_DATABASE_URL"] = settings.database_url
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "gateway.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) -> None:
@@ -45,7 +29,7 @@ async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) 
                 }
             ),
         )
-    ok = cli(settings, "audit", "verify")
+    ok = parley("audit", "verify", database_url=settings.database_url)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("OK:") and "2 chains" in ok.stdout
 
@@ -64,7 +48,7 @@ async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) 
             .values(payload=victim.payload.replace('"api"', '"agent"'))
         )
     await engine.dispose()
-    broken = cli(settings, "audit", "verify")
+    broken = parley("audit", "verify", database_url=settings.database_url)
     assert broken.returncode == 1
     assert f"chain account:A-2 at seq 3 (row id {victim.id})" in broken.stdout
     assert "hash does not match" in broken.stdout
@@ -102,52 +86,22 @@ async def test_concurrent_writers_to_one_chain_keep_it_intact(settings: Any) -> 
 
 @pytest.mark.parametrize("command", [["serve"], ["worker"]])
 def test_processes_refuse_an_unmigrated_database(tmp_path: Any, command: list[str]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env |= {
-        "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/empty.db",
-        "PARLEY_API_TOKENS": "t",
-        "PARLEY_PORT": "0",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "gateway.cli", *command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = parley(
+        *command,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/empty.db",
+        api_tokens="t",
+        port="0",
     )
     assert result.returncode == 2
     assert "run `parley db upgrade` first" in result.stderr
 
 
 def test_db_upgrade_then_serve_without_tokens_is_a_clear_error(tmp_path: Any) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env["PARLEY_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/p.db"
-    up = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "db", "upgrade"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    url = f"sqlite+aiosqlite:///{tmp_path}/p.db"
+    up = parley("db", "upgrade", database_url=url)
     assert up.returncode == 0 and "database is at migration" in up.stdout
-    serve = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    serve = parley("serve", database_url=url)
     assert serve.returncode == 2
     assert "PARLEY_API_TOKENS" in serve.stderr
-    bad = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "serve"],
-        env=env | {"PARLEY_PORT": "http"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    bad = parley("serve", database_url=url, port="http")
     assert bad.returncode == 2 and "PARLEY_PORT" in bad.stderr

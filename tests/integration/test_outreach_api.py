@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 from arq.constants import default_queue_name
-from helpers import account_body, outreach_body
-from sqlalchemy import func, select
+from helpers import account_body, count_rows, outreach_body
 
 from gateway import clock
-from gateway.db.engine import create_engine
 from gateway.db.tables import audit_log, outreach
 
 # 15:00 in Chicago: inside 08:00-21:00 in every US zone.
@@ -30,14 +28,6 @@ def at(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     set_clock(DAYTIME)
     return set_clock
-
-
-async def rows(settings: Any, table: Any) -> int:
-    engine = create_engine(settings.database_url)
-    async with engine.connect() as conn:
-        n = await conn.scalar(select(func.count()).select_from(table))
-    await engine.dispose()
-    return int(n or 0)
 
 
 async def post(client: Any, key: str | None, body: dict[str, Any]) -> Any:
@@ -106,18 +96,18 @@ async def test_same_key_same_body_returns_first_answer(client: Any, settings: An
     second = await post(client, "k1", outreach_body())
     assert second.status == 202
     assert await second.json() == first
-    assert await rows(settings, outreach) == 1
+    assert await count_rows(settings.database_url, outreach) == 1
 
 
 async def test_same_key_other_body_is_409(client: Any, settings: Any, at: Any) -> None:
     await client.put("/v1/accounts/A-1", json=account_body())
     await post(client, "k1", outreach_body())
-    audit_before = await rows(settings, audit_log)
+    audit_before = await count_rows(settings.database_url, audit_log)
     response = await post(client, "k1", outreach_body(purpose="transactional"))
     assert response.status == 409
     assert (await response.json())["error"]["code"] == "idempotency_conflict"
-    assert await rows(settings, outreach) == 1
-    assert await rows(settings, audit_log) == audit_before
+    assert await count_rows(settings.database_url, outreach) == 1
+    assert await count_rows(settings.database_url, audit_log) == audit_before
 
 
 async def test_concurrent_requests_with_one_key_create_one_outreach(
@@ -128,7 +118,7 @@ async def test_concurrent_requests_with_one_key_create_one_outreach(
     bodies = [await r.json() for r in responses]
     assert {r.status for r in responses} == {202}
     assert len({b["id"] for b in bodies}) == 1
-    assert await rows(settings, outreach) == 1
+    assert await count_rows(settings.database_url, outreach) == 1
 
 
 @pytest.mark.parametrize(
@@ -155,13 +145,13 @@ async def test_bad_outreach_is_rejected_and_writes_nothing(
     field: str,
 ) -> None:
     await client.put("/v1/accounts/A-1", json=account_body())
-    audit_before = await rows(settings, audit_log)
+    audit_before = await count_rows(settings.database_url, audit_log)
     response = await post(client, key, body)
     assert response.status == status
     error = (await response.json())["error"]
     assert any(field in d["field"] for d in error["details"]), error
-    assert await rows(settings, outreach) == 0
-    assert await rows(settings, audit_log) == audit_before
+    assert await count_rows(settings.database_url, outreach) == 0
+    assert await count_rows(settings.database_url, audit_log) == audit_before
     assert await redis.zcard(default_queue_name) == 0
 
 
@@ -196,11 +186,11 @@ async def test_batch_answers_each_item_in_order(client: Any, settings: Any, at: 
     assert results[3]["error"]["code"] == "account_not_found"
     assert results[4] == results[0]
     assert results[5]["error"]["code"] == "idempotency_conflict"
-    assert await rows(settings, outreach) == 2
+    assert await count_rows(settings.database_url, outreach) == 2
 
     again = await (await client.post("/v1/outreach/batch", json={"items": items[:2]})).json()
     assert again["results"] == results[:2]
-    assert await rows(settings, outreach) == 2
+    assert await count_rows(settings.database_url, outreach) == 2
 
 
 @pytest.mark.parametrize("document", [{"items": []}, {"items": "x"}, [], {"items": [{}] * 1001}])
@@ -223,7 +213,7 @@ async def test_get_outreach_shows_status_and_timeline(client: Any, at: Any) -> N
 
 async def test_policy_evaluate_is_a_dry_run(client: Any, settings: Any, at: Any) -> None:
     await client.put("/v1/accounts/A-1", json=account_body())
-    audit_before = await rows(settings, audit_log)
+    audit_before = await count_rows(settings.database_url, audit_log)
     response = await client.post(
         "/v1/policy/evaluate",
         json={
@@ -237,8 +227,8 @@ async def test_policy_evaluate_is_a_dry_run(client: Any, settings: Any, at: Any)
     assert response.status == 200
     assert body["outcome"] == "defer"
     assert body["not_before"] == "2026-03-10T13:00:00Z"
-    assert await rows(settings, audit_log) == audit_before
-    assert await rows(settings, outreach) == 0
+    assert await count_rows(settings.database_url, audit_log) == audit_before
+    assert await count_rows(settings.database_url, outreach) == 0
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,13 @@ from gateway.consent import CONSUMER_SOURCES, record_consent
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.errors import NotFound
 
-FLAGS = ("cease_communication", "disputed", "do_not_contact", "attorney_represented")
+FLAGS = (
+    "cease_communication",
+    "disputed",
+    "validation_recorded",
+    "do_not_contact",
+    "attorney_represented",
+)
 
 
 def identity_hash(key: bytes, account_ref: str, fact: str) -> str:
@@ -170,6 +176,18 @@ def _consent_change(wanted: bool, current: str, source: str | None) -> str | Non
     return None
 
 
+def holds(row: Any) -> list[str]:
+    """The holds in force, named by the policy rule that enforces them."""
+    active = [
+        f
+        for f in ("cease_communication", "do_not_contact", "attorney_represented")
+        if getattr(row, f)
+    ]
+    if row.disputed and not row.validation_recorded:
+        active.append("dispute_hold")
+    return active
+
+
 async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dict[str, Any]:
     """The account as the API shows it: consent per contact point, holds, recent contacts."""
     row = (await conn.execute(select(accounts).where(accounts.c.account_ref == ref))).first()
@@ -218,7 +236,7 @@ async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dic
             for c in contacts
         ],
         "flags": {f: getattr(row, f) for f in FLAGS},
-        "holds": [f for f in FLAGS if getattr(row, f)],
+        "holds": holds(row),
         "contact_counts": {
             ch: {w: counts.get(ch, {}).get(w, 0) for w in ("1d", "7d", "30d")}
             for ch in ("sms", "email", "voice")

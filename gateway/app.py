@@ -17,6 +17,7 @@ from gateway.middleware import auth_middleware, errors_middleware, metrics_middl
 from gateway.outreach import Intake
 from gateway.settings import Settings
 from gateway.templates import TemplateLibrary
+from policies.timezones import preload
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
 
@@ -46,9 +47,12 @@ def init_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES,
     )
     app[SETTINGS] = settings
+    preload()  # the ZIP index, built now rather than during the first request
     templates = TemplateLibrary()
     app[TEMPLATES] = templates
-    app[INTAKE] = Intake(templates, settings.collector, settings.auto_channel_order)
+    app[INTAKE] = Intake(
+        templates, settings.collector, settings.auto_channel_order, settings.ruleset
+    )
     registry = CollectorRegistry()
     app[REGISTRY] = registry
     app[METRICS] = create_metrics(registry)

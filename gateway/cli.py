@@ -1,9 +1,10 @@
-"""The ``parley`` command: run, serve, worker, db upgrade, audit verify."""
+"""The ``parley`` command: run, serve, worker, db upgrade, audit verify, policy explain."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 
@@ -75,6 +76,31 @@ def _audit_verify(settings: Settings) -> int:
     return asyncio.run(main())
 
 
+def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
+    from gateway.db.engine import create_engine
+    from gateway.explain import explain, render
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                explained = await explain(conn, outreach_id)
+        finally:
+            await engine.dispose()
+        if as_json:
+            print(
+                json.dumps(
+                    [e.payload | {"rerun": e.rerun, "reproduced": e.reproduced} for e in explained],
+                    indent=2,
+                )
+            )
+        else:
+            print(render(outreach_id, explained))
+        return 0 if all(e.reproduced for e in explained) else 1
+
+    return asyncio.run(main())
+
+
 COMMANDS = {
     "run": (_run, "start gateway and worker on embedded defaults (development)"),
     "serve": (_serve, "run the HTTP gateway"),
@@ -94,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     audit.add_parser("verify", help="recompute every hash chain")
+    policy = sub.add_parser("policy", help="policy decisions").add_subparsers(
+        dest="action", required=True
+    )
+    explain = policy.add_parser("explain", help="why an outreach was decided, re-run on its facts")
+    explain.add_argument("outreach_id")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -107,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_upgrade(settings)
         if args.command == "audit":
             return _audit_verify(settings)
+        if args.command == "policy":
+            return _policy_explain(settings, args.outreach_id, args.json)
         return COMMANDS[args.command][0](settings)
     except ParleyError as exc:
         print(f"parley: error: {exc.message}", file=sys.stderr)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db.tables import accounts, contact_points
-from policies import ConsentState, ContactFacts
+from gateway.db.tables import accounts, contact_events, contact_points
+from policies import ConsentState, ContactFacts, ContactRecord
+
+# Every rule looks back at most this far (7-in-7, the conversation rule, 7-day caps);
+# a month keeps room for rulesets with longer windows.
+HISTORY_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,20 +28,24 @@ class ContactPoint:
 
 @dataclass(frozen=True, slots=True)
 class AccountSnapshot:
-    """An account and its active contact points, as one consistent read."""
+    """An account, its active contact points and recent contact history, as one read."""
 
     id: int
     ref: str
     creditor: str
+    collector_type: str
     balance_amount: str
     currency: str
     debtor_name: str
     timezone: str | None
+    postal_code: str | None
     do_not_contact: bool
     cease_communication: bool
     disputed: bool
+    validation_recorded: bool
     attorney_represented: bool
     contacts: tuple[ContactPoint, ...]
+    history: tuple[ContactRecord, ...]
 
     def contact_for(self, channel: str, address: str | None = None) -> ContactPoint | None:
         """The contact point to use: the given address, else the first valid one on file."""
@@ -49,16 +58,24 @@ class AccountSnapshot:
 
     def facts(self, channel: str, purpose: str, contact: ContactPoint | None) -> ContactFacts:
         """The policy facts of contacting this account on a channel at a contact point."""
+        inbound = [r.at for r in self.history if r.channel == channel and r.direction == "inbound"]
         return ContactFacts(
             channel=channel,
             purpose=purpose,
             consent=ConsentState(contact.consent) if contact else ConsentState.MISSING,
             timezones=(self.timezone,) if self.timezone else (),
+            postal_code=self.postal_code,
+            phones=tuple(
+                sorted({c.address for c in self.contacts if c.channel in ("sms", "voice")})
+            ),
             contact_valid=contact is not None and contact.valid,
+            history=self.history,
             do_not_contact=self.do_not_contact,
             cease_communication=self.cease_communication,
             disputed=self.disputed,
+            validation_recorded=self.validation_recorded,
             attorney_represented=self.attorney_represented,
+            last_inbound_at=max(inbound, default=None),
         )
 
     def template_context(self, collector: dict[str, str]) -> dict[str, Any]:
@@ -73,41 +90,60 @@ class AccountSnapshot:
 
 
 async def load_snapshots(
-    conn: AsyncConnection, *, refs: Iterable[str] = (), ids: Iterable[int] = ()
+    conn: AsyncConnection, *, now: datetime, refs: Iterable[str] = (), ids: Iterable[int] = ()
 ) -> dict[str, AccountSnapshot]:
-    """Snapshots of the given accounts (by ref or id), keyed by account ref; two queries in all."""
+    """Snapshots of the given accounts (by ref or id), keyed by account ref; three queries."""
     refs, ids = list(refs), list(ids)
     where = accounts.c.account_ref.in_(refs) if refs else accounts.c.id.in_(ids)
     rows = list(await conn.execute(select(accounts).where(where)))
     if not rows:
         return {}
-    by_account: dict[int, list[ContactPoint]] = {}
-    points = await conn.execute(
+    account_ids = [r.id for r in rows]
+    points: dict[int, list[ContactPoint]] = {}
+    for p in await conn.execute(
         select(contact_points)
-        .where(
-            contact_points.c.account_id.in_([r.id for r in rows]),
-            contact_points.c.active.is_(True),
-        )
+        .where(contact_points.c.account_id.in_(account_ids), contact_points.c.active.is_(True))
         .order_by(contact_points.c.position, contact_points.c.id)
-    )
-    for p in points:
-        by_account.setdefault(p.account_id, []).append(
+    ):
+        points.setdefault(p.account_id, []).append(
             ContactPoint(p.channel, p.address, p.consent, p.valid)
+        )
+    history: dict[int, list[ContactRecord]] = {}
+    for e in await conn.execute(
+        select(
+            contact_events.c.account_id,
+            contact_events.c.channel,
+            contact_events.c.direction,
+            contact_events.c.at,
+            contact_events.c.outcome,
+        )
+        .where(
+            contact_events.c.account_id.in_(account_ids),
+            contact_events.c.at >= now - timedelta(days=HISTORY_DAYS),
+        )
+        .order_by(contact_events.c.at)
+    ):
+        history.setdefault(e.account_id, []).append(
+            ContactRecord(e.channel, e.direction, e.at, e.outcome)
         )
     return {
         r.account_ref: AccountSnapshot(
             id=r.id,
             ref=r.account_ref,
             creditor=r.creditor,
+            collector_type=r.collector_type,
             balance_amount=r.balance_amount,
             currency=r.currency,
             debtor_name=r.debtor_name,
             timezone=r.timezone,
+            postal_code=r.postal_code,
             do_not_contact=r.do_not_contact,
             cease_communication=r.cease_communication,
             disputed=r.disputed,
+            validation_recorded=r.validation_recorded,
             attorney_represented=r.attorney_represented,
-            contacts=tuple(by_account.get(r.id, ())),
+            contacts=tuple(points.get(r.id, ())),
+            history=tuple(history.get(r.id, ())),
         )
         for r in rows
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,16 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway import audit
 from gateway.api.schemas import OutreachIn
 from gateway.audit import AuditEntry, account_chain, canonical_json
-from gateway.clock import iso
 from gateway.db.tables import outreach, timeline
+from gateway.decisions import DECISION_EVENT, Evaluation, decide
 from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
-from gateway.facts import AccountSnapshot, ContactPoint, load_snapshots
+from gateway.facts import AccountSnapshot, load_snapshots
 from gateway.ids import new_id
 from gateway.queue import SendJob
 from gateway.templates import TemplateLibrary
-from policies import ContactFacts, Decision, Outcome, evaluate
-
-STATUS_BY_OUTCOME = {Outcome.ALLOW: "queued", Outcome.DEFER: "deferred", Outcome.BLOCK: "blocked"}
+from policies import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +48,27 @@ class IntakeOutcome:
     jobs: list[SendJob] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    channel: str
-    contact: ContactPoint | None
-    facts: dict[str, Any]
-    decision: Decision
-
-
 class Intake:
     """Accepts outreach requests in one transaction, whatever their number."""
 
     def __init__(
-        self, templates: TemplateLibrary, collector: dict[str, str], channel_order: Sequence[str]
+        self,
+        templates: TemplateLibrary,
+        collector: dict[str, str],
+        channel_order: Sequence[str],
+        ruleset_override: str | None = None,
     ) -> None:
         self._templates = templates
         self._collector = collector
         self._channel_order = tuple(channel_order)
+        self._ruleset_override = ruleset_override
 
     async def accept(
         self, conn: AsyncConnection, requests: Sequence[IntakeRequest], *, now: datetime
     ) -> IntakeOutcome:
         """Decide and persist every request; replays return their first answer."""
         known = await _stored(conn, [r.key for r in requests])
-        snapshots = await load_snapshots(conn, refs={r.body.account_ref for r in requests})
+        snapshots = await load_snapshots(conn, now=now, refs={r.body.account_ref for r in requests})
         result = IntakeOutcome()
         slots: list[str | ParleyError] = []  # a key (answer resolved below) or the error
         rows: list[dict[str, Any]] = []
@@ -118,7 +113,7 @@ class Intake:
         self._templates.render(evaluation.channel, body.template, context)
         oid = new_id("out")
         decision = evaluation.decision.to_dict()
-        status = STATUS_BY_OUTCOME[evaluation.decision.outcome]
+        status = evaluation.status
         response = {
             "id": oid,
             "status": status,
@@ -141,7 +136,7 @@ class Intake:
             "decision": decision,
             "not_before": evaluation.decision.not_before,
             "response": response,
-            "facts": evaluation.facts,
+            "evaluation": evaluation,
             "created_at": now,
             "updated_at": now,
         }
@@ -150,14 +145,14 @@ class Intake:
         if body.channel != "auto":
             if not self._templates.has(body.channel, body.template):
                 self._templates.render(body.channel, body.template, {})  # raises, naming options
-            return _evaluation(account, body.channel, body.purpose, now)
+            return self._decide_channel(account, body.channel, body.purpose, now)
         candidates = [c for c in self._channel_order if self._templates.has(c, body.template)]
         if not candidates:
             raise TemplateError(
                 f"no channel has a template named {body.template!r}",
                 details=[{"field": "template", "message": "unknown template"}],
             )
-        evaluations = [_evaluation(account, c, body.purpose, now) for c in candidates]
+        evaluations = [self._decide_channel(account, c, body.purpose, now) for c in candidates]
         allowed = [e for e in evaluations if e.decision.outcome is Outcome.ALLOW]
         if allowed:
             return allowed[0]
@@ -165,6 +160,11 @@ class Intake:
         if deferred:
             return min(deferred, key=lambda e: e.decision.not_before or now)
         return evaluations[0]
+
+    def _decide_channel(
+        self, account: AccountSnapshot, channel: str, purpose: str, now: datetime
+    ) -> Evaluation:
+        return decide(account, channel, purpose, now, ruleset_override=self._ruleset_override)
 
     async def _insert(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
         if not rows:
@@ -203,21 +203,15 @@ class Intake:
             [
                 AuditEntry(
                     chain_key=account_chain(r["account_ref"]),
-                    event="policy.decision",
+                    event=DECISION_EVENT,
                     at=now,
                     subject=r["id"],
-                    payload={
-                        "stage": "intake",
-                        "evaluated_at": iso(now),
-                        "channel": r["resolved_channel"],
-                        "requested_channel": r["channel"],
-                        "purpose": r["purpose"],
-                        "template": r["template"],
-                        "address": r["address"],
-                        "facts": r["facts"],
-                        "decision": r["decision"],
-                        "status": r["status"],
-                    },
+                    payload=r["evaluation"].audit_payload(
+                        "intake",
+                        requested_channel=r["channel"],
+                        purpose=r["purpose"],
+                        template=r["template"],
+                    ),
                 )
                 for r in rows
             ],
@@ -228,20 +222,6 @@ class Intake:
 class _Known:
     request_hash: str
     response: dict[str, Any]
-
-
-def _evaluation(account: AccountSnapshot, channel: str, purpose: str, now: datetime) -> Evaluation:
-    contact = account.contact_for(channel)
-    facts = account.facts(channel, purpose, contact)
-    return Evaluation(channel, contact, facts_dict(facts), evaluate(facts, now))
-
-
-def facts_dict(facts: ContactFacts) -> dict[str, Any]:
-    """Policy facts as JSON-ready values, for the audit trail."""
-    return {
-        k: (list(v) if isinstance(v, tuple) else str(v) if hasattr(v, "value") else v)
-        for k, v in asdict(facts).items()
-    }
 
 
 async def _stored(conn: AsyncConnection, keys: list[str]) -> dict[str, _Known]:

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
         "voice",
     )
     identity_key: SecretStr = SecretStr("parley-dev-identity-key")
+    ruleset: Literal["reg_f_third_party", "first_party_creditor"] | None = None
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
 
     provider_sms: Literal["console"] = "console"

@@ -1,16 +1,51 @@
 """Pure contact-policy rules: facts and `now` in, a Decision out. No I/O, no clock reads."""
 
-from policies.decision import Decision, Outcome, Reason
+from policies.decision import Decision, Outcome, Reason, RuleCheck
 from policies.engine import evaluate
-from policies.facts import CHANNELS, PURPOSES, ConsentState, ContactFacts
+from policies.facts import (
+    CHANNELS,
+    CONTACT_OUTCOMES,
+    DIRECTIONS,
+    PURPOSES,
+    ConsentState,
+    ContactFacts,
+    ContactRecord,
+    facts_from_dict,
+    facts_to_dict,
+)
+from policies.keywords import Keyword, classify_keyword
+from policies.ruleset import RULESETS, Ruleset, RulesetError, load_ruleset, ruleset_for
+from policies.timezones import (
+    candidate_zones,
+    validate_phone,
+    validate_postal_code,
+    validate_zone,
+)
 
 __all__ = [
     "CHANNELS",
+    "CONTACT_OUTCOMES",
+    "DIRECTIONS",
     "PURPOSES",
+    "RULESETS",
     "ConsentState",
     "ContactFacts",
+    "ContactRecord",
     "Decision",
+    "Keyword",
     "Outcome",
     "Reason",
+    "RuleCheck",
+    "Ruleset",
+    "RulesetError",
+    "candidate_zones",
+    "classify_keyword",
     "evaluate",
+    "facts_from_dict",
+    "facts_to_dict",
+    "load_ruleset",
+    "ruleset_for",
+    "validate_phone",
+    "validate_postal_code",
+    "validate_zone",
 ]

@@ -1,4 +1,8 @@
-"""Consent of the contact point: electronic opt-out (Reg F) and TCPA consent for calls and texts."""
+"""Consent of the contact point: electronic opt-out (Reg F) and TCPA consent for calls and texts.
+
+The consent state itself is derived by the gateway from the append-only consent ledger, per
+channel and address; inbound texts are classified with `policies.keywords.classify_keyword`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from datetime import datetime
 
 from policies.decision import Reason
 from policies.facts import ConsentState, ContactFacts
+from policies.ruleset import Ruleset, default_ruleset
 
-# Calls and texts to a phone need TCPA prior express consent; an email address the
+# Calls and texts to a phone need TCPA prior express consent by default; an email address the
 # consumer provided is enough for email (12 CFR 1006.6(d)(4)), so only a revocation blocks it.
 CONSENT_REQUIRED_CHANNELS = frozenset({"sms", "voice"})
 
@@ -18,10 +23,13 @@ _OPT_OUT_CITATIONS = {
 }
 
 
-def check_consent(facts: ContactFacts, now: datetime) -> list[Reason]:
+def check_consent(
+    facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None
+) -> list[Reason]:
     """Return a blocking reason when the contact point is unusable, opted out or lacks consent.
 
-    `now` is unused today; every rule takes it so the engine can treat rules alike.
+    An invalid contact point blocks whatever the ruleset says: there is nowhere to send to.
+    Consent does not depend on time; `now` is taken so the engine can treat rules alike.
     """
     if not facts.contact_valid:
         return [
@@ -31,6 +39,9 @@ def check_consent(facts: ContactFacts, now: datetime) -> list[Reason]:
                 citation="12 CFR 1006.6(d)(3)-(4); 47 U.S.C. 227",
             )
         ]
+    settings = (ruleset or default_ruleset()).consent
+    if not settings.enabled:
+        return []
     if facts.consent is ConsentState.REVOKED:
         return [
             Reason(
@@ -39,11 +50,14 @@ def check_consent(facts: ContactFacts, now: datetime) -> list[Reason]:
                 citation=_OPT_OUT_CITATIONS[facts.channel],
             )
         ]
-    if facts.consent is ConsentState.MISSING and facts.channel in CONSENT_REQUIRED_CHANNELS:
+    if facts.consent is ConsentState.MISSING and facts.channel in settings.express_consent_channels:
         return [
             Reason(
                 rule="consent_missing",
-                message=f"No prior express consent is on record for {facts.channel} to this number",
+                message=(
+                    f"No prior express consent is on record for {facts.channel} to this "
+                    + ("address" if facts.channel == "email" else "number")
+                ),
                 citation="47 U.S.C. 227(b)(1) (TCPA)",
             )
         ]

@@ -63,3 +63,20 @@ def _utc_iso(instant: datetime) -> str:
     if instant.microsecond:
         instant = instant.replace(microsecond=0) + timedelta(seconds=1)
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    """What one time-dependent rule says about an instant.
+
+    No reasons: allowed. Reasons with `not_before`: defer until then (a UTC instant at which
+    the same rule, on the same facts, allows the contact). Reasons without `not_before`: block.
+    """
+
+    reasons: list[Reason]
+    not_before: datetime | None
+
+    @property
+    def passed(self) -> bool:
+        """True when the rule has nothing against the contact."""
+        return not self.reasons

@@ -2,39 +2,146 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from policies.call_frequency import check_call_frequency
+from policies.caps import check_channel_caps
 from policies.consent import check_consent
-from policies.decision import Decision, Outcome, Reason
-from policies.facts import ContactFacts
+from policies.decision import Decision, Outcome, Reason, RuleCheck
+from policies.facts import ContactFacts, format_instant
 from policies.holds import check_holds
-from policies.quiet_hours import check_quiet_hours
+from policies.quiet_hours import check_quiet_hours_rule
+from policies.ruleset import Ruleset, default_ruleset
+from policies.timezones import candidate_zones
+
+# Each round can only move not_before later, and only quiet hours is re-checked, so one
+# round settles it; the bound is a guard, not a tuning knob.
+MAX_ROUNDS = 8
 
 
-def evaluate(facts: ContactFacts, now: datetime) -> Decision:
-    """Evaluate a proposed contact at `now` (timezone-aware) against every rule.
+def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None) -> Decision:
+    """Evaluate a proposed contact at `now` (timezone-aware) against every enabled rule.
 
     Every rule runs, so the decision lists every reason that applies, not just the first:
-    compliance must be able to see all of them. Any blocking reason blocks; otherwise any
-    deferring reason defers until the latest `not_before`; otherwise the contact is allowed.
+    compliance must be able to see all of them. Any blocking reason blocks. Otherwise any
+    deferring reason defers until the first instant at which every time rule allows the
+    contact (found by re-checking the latest `not_before` until nothing moves it); a rule
+    that only objects at that later instant (say, a call-frequency wait ending at midnight,
+    inside quiet hours) adds its reason too. Otherwise the contact is allowed.
+
+    `ruleset` None means reg_f_third_party. Raises ValueError for a naive `now` and for bad
+    location facts (unknown zone, unknown postal code, phone not in E.164), never allowing.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    blocking = [*check_holds(facts, now), *check_consent(facts, now)]
-    deferring: list[Reason] = []
-    not_befores: list[datetime] = []
+    rules = ruleset or default_ruleset()
+    zones = candidate_zones(facts.timezones, facts.postal_code, facts.phones)
+    now = now.astimezone(UTC)
 
-    quiet = check_quiet_hours(facts, now)
-    if quiet.not_before is None:
-        blocking.extend(quiet.reasons)
-    else:
-        deferring.extend(quiet.reasons)
-        not_befores.append(quiet.not_before)
+    reasons = [*check_holds(facts, now, rules), *check_consent(facts, now, rules)]
+    blocked = bool(reasons)
+    not_before: datetime | None = None
+    latest: TimeRule | None = None
+    for rule in TIME_RULES:
+        check = rule.check(facts, now, rules, zones)
+        if check.reasons:
+            reasons.extend(check.reasons)
+            if check.not_before is None:
+                blocked = True
+            elif not_before is None or check.not_before > not_before:
+                not_before, latest = check.not_before, rule
 
-    reasons = (*blocking, *deferring)
-    if blocking:
-        return Decision(outcome=Outcome.BLOCK, not_before=None, reasons=reasons)
-    if deferring:
-        # Every deferring rule must be satisfied, so wait for the last of them.
-        return Decision(outcome=Outcome.DEFER, not_before=max(not_befores), reasons=reasons)
-    return Decision(outcome=Outcome.ALLOW, not_before=None, reasons=())
+    if blocked:
+        return Decision(outcome=Outcome.BLOCK, not_before=None, reasons=tuple(reasons))
+    if not_before is None:
+        return Decision(outcome=Outcome.ALLOW, not_before=None, reasons=())
+    if (latest,) == UNSETTLED_TIME_RULES:
+        # The only rule that could object later set not_before itself, and a rule's own
+        # not_before passes that rule: nothing to re-check.
+        return Decision(outcome=Outcome.DEFER, not_before=not_before, reasons=tuple(reasons))
+    return _settle(facts, rules, zones, reasons, not_before)
+
+
+def _settle(
+    facts: ContactFacts,
+    rules: Ruleset,
+    zones: tuple[str, ...],
+    reasons: list[Reason],
+    not_before: datetime,
+) -> Decision:
+    """Move `not_before` to the first instant from there on that passes every time rule.
+
+    Rules that stay passed need no re-check: each one that deferred passes from its own
+    not_before on, which is at or before this one, and each one that passed still does.
+    The others are re-checked at the candidate until none of them moves it.
+    """
+    seen = {reason.rule for reason in reasons}
+    for _ in range(MAX_ROUNDS):
+        later = [
+            check
+            for rule in UNSETTLED_TIME_RULES
+            if (check := rule.check(facts, not_before, rules, zones)).reasons
+        ]
+        if not later:
+            return Decision(outcome=Outcome.DEFER, not_before=not_before, reasons=tuple(reasons))
+        when = format_instant(not_before)
+        for check in later:
+            for reason in check.reasons:
+                if reason.rule not in seen:
+                    seen.add(reason.rule)
+                    reasons.append(
+                        Reason(
+                            rule=reason.rule,
+                            message=f"{reason.message} (at {when}, when the other rules "
+                            "would next allow this contact)",
+                            citation=reason.citation,
+                        )
+                    )
+        if any(check.not_before is None for check in later):
+            return Decision(outcome=Outcome.BLOCK, not_before=None, reasons=tuple(reasons))
+        not_before = max(check.not_before for check in later if check.not_before is not None)
+    # Fail closed: no instant satisfied every rule within the bound.
+    return Decision(outcome=Outcome.BLOCK, not_before=None, reasons=tuple(reasons))
+
+
+def _quiet_hours(
+    facts: ContactFacts, at: datetime, rules: Ruleset, zones: tuple[str, ...]
+) -> RuleCheck:
+    return check_quiet_hours_rule(facts, at, rules, zones=zones)
+
+
+def _call_frequency(
+    facts: ContactFacts, at: datetime, rules: Ruleset, zones: tuple[str, ...]
+) -> RuleCheck:
+    return check_call_frequency(facts, at, rules, zones=zones)
+
+
+def _channel_caps(
+    facts: ContactFacts, at: datetime, rules: Ruleset, zones: tuple[str, ...]
+) -> RuleCheck:
+    return check_channel_caps(facts, at, rules)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRule:
+    """A rule whose answer depends on the instant.
+
+    `stays_passed`: once it allows a contact at some instant it allows it at every later
+    instant on the same facts. True of rules that count past events (they only age out);
+    not of quiet hours, which close every evening. The property tests check both claims.
+    """
+
+    name: str
+    check: Callable[[ContactFacts, datetime, Ruleset, tuple[str, ...]], RuleCheck]
+    stays_passed: bool
+
+
+# In the order their reasons are reported, after holds and consent.
+TIME_RULES = (
+    TimeRule("quiet_hours", _quiet_hours, stays_passed=False),
+    TimeRule("call_frequency", _call_frequency, stays_passed=True),
+    TimeRule("channel_caps", _channel_caps, stays_passed=True),
+)
+UNSETTLED_TIME_RULES = tuple(rule for rule in TIME_RULES if not rule.stays_passed)

@@ -1,12 +1,36 @@
-"""The facts about one proposed contact that the rules read."""
+"""The facts about one proposed contact that the rules read, and their JSON form.
+
+Facts are plain data: the gateway loads them, the engine reads them, and the audit log
+stores them (via `facts_to_dict`) so a decision can be re-run on exactly the same input
+(`facts_from_dict`). Every datetime is timezone-aware and normalised to UTC on the way in.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 CHANNELS = ("sms", "email", "voice")
 PURPOSES = ("collection", "validation_notice", "transactional", "reply")
+DIRECTIONS = ("outbound", "inbound")
+# What happened to one contact event. Voice: conversation (a person was reached and spoke),
+# no_answer, voicemail, busy, failed. Messages: sent, delivered, undelivered, failed.
+CONTACT_OUTCOMES = (
+    "conversation",
+    "no_answer",
+    "voicemail",
+    "busy",
+    "failed",
+    "delivered",
+    "sent",
+    "undelivered",
+)
+
+_CHANNEL_SET = frozenset(CHANNELS)
+_DIRECTION_SET = frozenset(DIRECTIONS)
+_OUTCOME_SET = frozenset(CONTACT_OUTCOMES)
 
 
 class ConsentState(enum.StrEnum):
@@ -17,23 +41,70 @@ class ConsentState(enum.StrEnum):
     MISSING = "missing"
 
 
+def _utc(value: object, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """One contact event of the account (either direction, any channel, imported or ours)."""
+
+    channel: str
+    direction: str
+    at: datetime
+    outcome: str
+
+    def __post_init__(self) -> None:
+        # Kept cheap: the gateway builds dozens of these per decision.
+        if (
+            self.channel not in _CHANNEL_SET
+            or self.direction not in _DIRECTION_SET
+            or self.outcome not in _OUTCOME_SET
+        ):
+            self._reject()
+        at = self.at
+        if type(at) is not datetime or at.tzinfo is not UTC:
+            object.__setattr__(self, "at", _utc(at, "ContactRecord.at"))
+
+    def _reject(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}; expected one of {CHANNELS}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"unknown direction {self.direction!r}; expected one of {DIRECTIONS}")
+        raise ValueError(
+            f"unknown contact outcome {self.outcome!r}; expected one of {CONTACT_OUTCOMES}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ContactFacts:
-    """A proposed contact: where, why, the consent on that address and the account's flags.
+    """A proposed contact: where, why, the consent on that address and the account's state.
 
-    `timezones` are the consumer's indicated IANA zones (declared zone, postal code, area
-    codes); empty means no location signal at all.
+    `timezones` are the consumer's declared IANA zones; the engine adds the zones indicated by
+    `postal_code` and by the area code of each of `phones` (see `policies.timezones`).
+    `history` holds this account's contact events (both directions, every channel, at least
+    the last 30 days, imported events included). `last_inbound_at` is the consumer's latest
+    inbound message on this channel, read for purpose "reply".
     """
 
     channel: str
     purpose: str
     consent: ConsentState
     timezones: tuple[str, ...]
+    postal_code: str | None = None
+    phones: tuple[str, ...] = ()
     contact_valid: bool = True
+    history: tuple[ContactRecord, ...] = ()
     do_not_contact: bool = False
     cease_communication: bool = False
     disputed: bool = False
+    validation_recorded: bool = False
     attorney_represented: bool = False
+    last_inbound_at: datetime | None = None
 
     def __post_init__(self) -> None:
         # Fail closed: a typo in a channel or purpose must not slip past rules keyed on them.
@@ -43,5 +114,141 @@ class ContactFacts:
             raise ValueError(f"unknown purpose {self.purpose!r}; expected one of {PURPOSES}")
         # Coerce so a plain "revoked" string is recognised by identity checks in the rules.
         object.__setattr__(self, "consent", ConsentState(self.consent))
-        if not isinstance(self.timezones, tuple):
+        if not isinstance(self.timezones, tuple) or not all(
+            isinstance(z, str) for z in self.timezones
+        ):
             raise TypeError("timezones must be a tuple of IANA zone names")
+        if self.postal_code is not None and not isinstance(self.postal_code, str):
+            raise TypeError("postal_code must be a string or None")
+        if not isinstance(self.phones, tuple) or not all(isinstance(p, str) for p in self.phones):
+            raise TypeError("phones must be a tuple of E.164 strings")
+        if not isinstance(self.history, tuple) or not all(
+            type(r) is ContactRecord for r in self.history
+        ):
+            raise TypeError("history must be a tuple of ContactRecord")
+        if self.last_inbound_at is not None:
+            object.__setattr__(
+                self, "last_inbound_at", _utc(self.last_inbound_at, "last_inbound_at")
+            )
+
+
+_BOOL_FIELDS = (
+    "contact_valid",
+    "do_not_contact",
+    "cease_communication",
+    "disputed",
+    "validation_recorded",
+    "attorney_represented",
+)
+_FIELDS = frozenset(ContactFacts.__dataclass_fields__)
+_RECORD_FIELDS = frozenset(ContactRecord.__dataclass_fields__)
+
+
+def format_instant(instant: datetime) -> str:
+    """An aware datetime as ISO-8601 UTC with a trailing Z, exact to the microsecond."""
+    return _utc(instant, "instant").replace(tzinfo=None).isoformat() + "Z"
+
+
+def parse_instant(text: object, name: str = "instant") -> datetime:
+    """Parse what `format_instant` writes (any ISO-8601 instant with an offset) into UTC."""
+    if not isinstance(text, str):
+        raise ValueError(f"{name} must be an ISO-8601 string, not {type(text).__name__}")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} is not an ISO-8601 instant: {text!r}") from None
+    if parsed.utcoffset() is None:
+        raise ValueError(f"{name} has no UTC offset: {text!r}")
+    return parsed.astimezone(UTC)
+
+
+def facts_to_dict(facts: ContactFacts) -> dict[str, Any]:
+    """The facts as JSON-ready values (datetimes as ISO-8601 UTC strings), for the audit log."""
+    return {
+        "channel": facts.channel,
+        "purpose": facts.purpose,
+        "consent": facts.consent.value,
+        "timezones": list(facts.timezones),
+        "postal_code": facts.postal_code,
+        "phones": list(facts.phones),
+        "contact_valid": facts.contact_valid,
+        "history": [
+            {
+                "channel": r.channel,
+                "direction": r.direction,
+                "at": format_instant(r.at),
+                "outcome": r.outcome,
+            }
+            for r in facts.history
+        ],
+        "do_not_contact": facts.do_not_contact,
+        "cease_communication": facts.cease_communication,
+        "disputed": facts.disputed,
+        "validation_recorded": facts.validation_recorded,
+        "attorney_represented": facts.attorney_represented,
+        "last_inbound_at": (
+            None if facts.last_inbound_at is None else format_instant(facts.last_inbound_at)
+        ),
+    }
+
+
+def facts_from_dict(data: dict[str, Any]) -> ContactFacts:
+    """Rebuild facts written by `facts_to_dict`; ValueError on anything else.
+
+    Fields with a default may be absent (older audit entries), unknown fields are rejected.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("facts must be a JSON object")
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise ValueError(f"unknown facts field(s): {', '.join(sorted(unknown))}")
+    for name in ("channel", "purpose", "consent", "timezones"):
+        if name not in data:
+            raise ValueError(f"facts field {name!r} is required")
+    kwargs: dict[str, Any] = {
+        "channel": _string(data["channel"], "channel"),
+        "purpose": _string(data["purpose"], "purpose"),
+        "consent": ConsentState(_string(data["consent"], "consent")),
+        "timezones": _strings(data["timezones"], "timezones"),
+    }
+    if data.get("postal_code") is not None:
+        kwargs["postal_code"] = _string(data["postal_code"], "postal_code")
+    if "phones" in data:
+        kwargs["phones"] = _strings(data["phones"], "phones")
+    for name in _BOOL_FIELDS:
+        if name in data:
+            if not isinstance(data[name], bool):
+                raise ValueError(f"facts field {name!r} must be true or false")
+            kwargs[name] = data[name]
+    if "history" in data:
+        kwargs["history"] = tuple(_record(item) for item in _list(data["history"], "history"))
+    if data.get("last_inbound_at") is not None:
+        kwargs["last_inbound_at"] = parse_instant(data["last_inbound_at"], "last_inbound_at")
+    return ContactFacts(**kwargs)
+
+
+def _record(item: object) -> ContactRecord:
+    if not isinstance(item, dict) or set(item) != _RECORD_FIELDS:
+        raise ValueError(f"a history entry must have exactly the fields {sorted(_RECORD_FIELDS)}")
+    return ContactRecord(
+        channel=_string(item["channel"], "history.channel"),
+        direction=_string(item["direction"], "history.direction"),
+        at=parse_instant(item["at"], "history.at"),
+        outcome=_string(item["outcome"], "history.outcome"),
+    )
+
+
+def _string(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"facts field {name!r} must be a string")
+    return value
+
+
+def _list(value: object, name: str) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"facts field {name!r} must be a list")
+    return list(value)
+
+
+def _strings(value: object, name: str) -> tuple[str, ...]:
+    return tuple(_string(v, name) for v in _list(value, name))

@@ -6,27 +6,34 @@ from datetime import datetime
 
 from policies.decision import Reason
 from policies.facts import ContactFacts
+from policies.ruleset import Ruleset, default_ruleset
 
-# Purposes still allowed after a cease request: the notices 15 U.S.C. 1692c(c) permits
-# (that collection efforts end, or that specific remedies may or will be invoked).
+# Purposes still allowed after a cease request by default: the notices 15 U.S.C. 1692c(c)
+# permits (that collection efforts end, or that specific remedies may or will be invoked).
 CEASE_PERMITTED_PURPOSES = frozenset({"transactional"})
 
+DO_NOT_CONTACT = Reason(
+    rule="do_not_contact",
+    message="The creditor has marked this account do-not-contact",
+    citation="Creditor instruction; FDCPA 15 U.S.C. 1692c",
+)
 
-def check_holds(facts: ContactFacts, now: datetime) -> list[Reason]:
-    """Return a blocking reason for each hold flag on the account that forbids this contact.
 
-    `now` is unused today; every rule takes it so the engine can treat rules alike.
+def check_holds(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None) -> list[Reason]:
+    """Return a blocking reason for each hold on the account that forbids this contact.
+
+    Holds do not depend on time; `now` is taken so the engine can treat rules alike.
     """
+    rules = ruleset or default_ruleset()
     reasons = []
-    if facts.do_not_contact:
-        reasons.append(
-            Reason(
-                rule="do_not_contact",
-                message="The creditor has marked this account do-not-contact",
-                citation="Creditor instruction; FDCPA 15 U.S.C. 1692c",
-            )
-        )
-    if facts.cease_communication and facts.purpose not in CEASE_PERMITTED_PURPOSES:
+    if facts.do_not_contact and rules.do_not_contact.enabled:
+        reasons.append(DO_NOT_CONTACT)
+    cease = rules.cease_communication
+    if (
+        facts.cease_communication
+        and cease.enabled
+        and facts.purpose not in cease.permitted_purposes
+    ):
         reasons.append(
             Reason(
                 rule="cease_communication",
@@ -35,6 +42,39 @@ def check_holds(facts: ContactFacts, now: datetime) -> list[Reason]:
                     "message is not one of the permitted notices"
                 ),
                 citation="15 U.S.C. 1692c(c); 12 CFR 1006.6(c)",
+            )
+        )
+    dispute = rules.dispute_hold
+    if (
+        facts.disputed
+        and not facts.validation_recorded
+        and dispute.enabled
+        and facts.purpose in dispute.blocked_purposes
+    ):
+        reasons.append(
+            Reason(
+                rule="dispute_hold",
+                message=(
+                    f"The consumer disputed the debt; {facts.purpose} messages wait until "
+                    "the validation (verification) of the debt is recorded"
+                ),
+                citation="15 U.S.C. 1692g(b)",
+            )
+        )
+    attorney = rules.attorney_represented
+    if (
+        facts.attorney_represented
+        and attorney.enabled
+        and facts.purpose not in attorney.permitted_purposes
+    ):
+        reasons.append(
+            Reason(
+                rule="attorney_represented",
+                message=(
+                    "The consumer is represented by an attorney about this debt; "
+                    f"a {facts.purpose} message must go to the attorney, not the consumer"
+                ),
+                citation="15 U.S.C. 1692c(a)(2); 12 CFR 1006.6(b)(2)",
             )
         )
     return reasons

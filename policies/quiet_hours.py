@@ -2,130 +2,147 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from policies.decision import Reason
+from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
+from policies.purposes import reply_in_grace
+from policies.ruleset import Ruleset, default_ruleset
+from policies.settings import CONTIGUOUS_US_ZONES, QuietHours
+from policies.timezones import load_zone, signal_zones, zone_infos
+
+__all__ = [
+    "CITATION",
+    "CONTIGUOUS_US_ZONES",
+    "DEFAULT_QUIET_HOURS",
+    "QuietHours",
+    "QuietHoursCheck",
+    "check_quiet_hours",
+    "check_quiet_hours_rule",
+    "load_zone",
+]
 
 CITATION = "12 CFR 1006.6(b)(1)(i)"
-
-# With no location signal the time must be convenient wherever the consumer might be.
-CONTIGUOUS_US_ZONES = (
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Phoenix",
-    "America/Los_Angeles",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class QuietHours:
-    """Parameters of the rule: the convenient local window [start, end) and where to look."""
-
-    start: time = time(8)
-    end: time = time(21)
-    fallback_zones: tuple[str, ...] = CONTIGUOUS_US_ZONES
-    search_days: int = 8
-
-    def __post_init__(self) -> None:
-        if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError("quiet-hours bounds are local wall-clock times without tzinfo")
-        if not self.start < self.end:
-            raise ValueError("quiet-hours window must start before it ends on the same day")
-
-
 DEFAULT_QUIET_HOURS = QuietHours()
 
+# Kept as a name of its own: callers written against the first version use it.
+QuietHoursCheck = RuleCheck
 
-@dataclass(frozen=True, slots=True)
-class QuietHoursCheck:
-    """Result of the rule.
 
-    No reasons: allowed now. Reasons with `not_before`: defer until then. Reasons without
-    `not_before`: block, because the zones share no convenient time.
-    """
-
-    reasons: list[Reason]
-    not_before: datetime | None
+def check_quiet_hours_rule(
+    facts: ContactFacts,
+    now: datetime,
+    ruleset: Ruleset | None = None,
+    *,
+    zones: tuple[str, ...] | None = None,
+) -> RuleCheck:
+    """The quiet-hours rule as a ruleset configures it: its channels and the reply grace."""
+    rules = ruleset or default_ruleset()
+    settings = rules.quiet_hours
+    if not settings.enabled or facts.channel not in settings.channels:
+        return RuleCheck([], None)
+    if reply_in_grace(facts, now, rules.reply):
+        return RuleCheck([], None)
+    return check_quiet_hours(facts, now, settings.window, zones=zones)
 
 
 def check_quiet_hours(
-    facts: ContactFacts, now: datetime, rules: QuietHours = DEFAULT_QUIET_HOURS
-) -> QuietHoursCheck:
+    facts: ContactFacts,
+    now: datetime,
+    rules: QuietHours = DEFAULT_QUIET_HOURS,
+    *,
+    zones: tuple[str, ...] | None = None,
+) -> RuleCheck:
     """Check `now` against the window in every candidate zone and find the next allowed instant.
 
-    Raises ValueError for a naive `now` or a zone name that cannot be loaded: guessing a
-    zone could send a message at night.
+    `zones` are the consumer's candidate zones when the caller already has them; otherwise
+    they are derived from the facts, and `rules.fallback_zones` stand in when no signal
+    indicates any. Raises ValueError for a naive `now` or a bad signal (unknown zone,
+    postal code or phone): guessing a zone could send a message at night.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    names = tuple(dict.fromkeys(facts.timezones)) or rules.fallback_zones
-    zones = [load_zone(name) for name in names]
-    if _allowed_everywhere(now, zones, rules):
-        return QuietHoursCheck(reasons=[], not_before=None)
+    if zones is None:
+        zones = signal_zones(facts.timezones, facts.postal_code, facts.phones)
+        zones = zones or rules.fallback_zones
+    infos = zone_infos(zones)
+    start, end = rules.start, rules.end
+    outside = []
+    for zone in infos:
+        local = now.astimezone(zone)
+        if not start <= local.time() < end:
+            outside.append(f"{local.hour:02d}:{local.minute:02d} in {zone.key}")
+    if not outside:
+        return RuleCheck([], None)
 
-    window = f"{rules.start:%H:%M}-{rules.end:%H:%M}"
-    not_before = _next_allowed(now, zones, rules)
+    window = _window_label(start, end)
+    not_before = _next_allowed(now, infos, rules)
     if not_before is None:
         message = (
-            f"The consumer's time zones ({', '.join(names)}) have no common convenient time "
+            f"The consumer's time zones ({', '.join(zones)}) have no common convenient time "
             f"within {window} in the next {rules.search_days} days"
         )
-        return QuietHoursCheck(reasons=[_reason(message)], not_before=None)
+        return RuleCheck([_reason(message)], None)
 
-    outside = [
-        f"{now.astimezone(zone):%H:%M} in {zone.key}"
-        for zone in zones
-        if not _inside(now.astimezone(zone).time(), rules)
-    ]
     verb = "is" if len(outside) == 1 else "are"
     message = f"{', '.join(outside)} {verb} outside {window}"
-    return QuietHoursCheck(reasons=[_reason(message)], not_before=not_before)
-
-
-def load_zone(name: str) -> ZoneInfo:
-    """Load an IANA zone, raising ValueError for anything that is not one."""
-    # "localtime" is a host alias for the machine's own zone, which would make the
-    # decision depend on where the process runs.
-    if name == "localtime":
-        raise ValueError("'localtime' is not an IANA time zone name")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+    return RuleCheck([_reason(message)], not_before)
 
 
 def _reason(message: str) -> Reason:
     return Reason(rule="quiet_hours", message=message, citation=CITATION)
 
 
-def _inside(local: time, rules: QuietHours) -> bool:
-    return rules.start <= local < rules.end
+@lru_cache(maxsize=64)
+def _window_label(start: time, end: time) -> str:
+    return f"{start:%H:%M}-{end:%H:%M}"
 
 
-def _allowed_everywhere(instant: datetime, zones: list[ZoneInfo], rules: QuietHours) -> bool:
-    return all(_inside(instant.astimezone(zone).time(), rules) for zone in zones)
+def _next_allowed(now: datetime, zones: tuple[ZoneInfo, ...], rules: QuietHours) -> datetime | None:
+    """The first instant from `now` on that is inside the window in every zone, if any.
+
+    Any such instant is at or after the next opening of each zone that is closed now, so
+    jumping to that opening never skips one; repeat until every zone is open. Openings are
+    built from local dates rather than by adding 24 hours, so DST days land on the real local
+    start. A start inside a DST gap resolves (fold=0) to just after the gap: later than
+    strictly necessary, never earlier; in a repeated hour the first occurrence still ahead
+    is taken. The search ends at the last zone's start `search_days` local days ahead.
+    """
+    start, end = rules.start, rules.end
+    instant = now.astimezone(UTC)
+    # A cheap bound for the loop; the exact one is checked on the instant found.
+    stop = instant + timedelta(days=rules.search_days + 2)
+    while instant <= stop:
+        for zone in zones:
+            local = instant.astimezone(zone)
+            clock = local.time()
+            if not start <= clock < end:
+                day = local.date() if clock < start else local.date() + _DAY
+                instant = _opening_after(instant, day, zone, rules)
+                break
+        else:
+            # Every zone's last start is at least search_days - 1 days (less an hour of DST)
+            # after now, so an instant before that needs no exact check.
+            if instant - now <= timedelta(days=rules.search_days - 1, hours=-2):
+                return instant
+            ahead = timedelta(days=rules.search_days)
+            limit = max(
+                datetime.combine(now.astimezone(zone).date() + ahead, start, zone) for zone in zones
+            )
+            return instant if instant <= limit else None
+    return None
 
 
-def _next_allowed(now: datetime, zones: list[ZoneInfo], rules: QuietHours) -> datetime | None:
-    # The common window can only open when some zone reaches its local start, so those
-    # instants are the only candidates. Each is built from a local date rather than by
-    # adding 24 hours, so DST days land on the real local start. A start inside a DST gap
-    # resolves (fold=0) to just after the gap: later than strictly necessary, never earlier.
-    now_utc = now.astimezone(UTC)
-    candidates = sorted(
-        {
-            datetime.combine(
-                now.astimezone(zone).date() + timedelta(days=offset), rules.start, zone
-            ).astimezone(UTC)
-            for zone in zones
-            for offset in range(rules.search_days + 1)
-        }
-    )
-    return next(
-        (c for c in candidates if c >= now_utc and _allowed_everywhere(c, zones, rules)),
-        None,
-    )
+_DAY = timedelta(days=1)
+
+
+def _opening_after(instant: datetime, day: date, zone: ZoneInfo, rules: QuietHours) -> datetime:
+    """The zone's first window start after `instant`, looking from local date `day` on."""
+    first = datetime.combine(day, rules.start, zone)
+    for candidate in (first, first.replace(fold=1)):
+        opening = candidate.astimezone(UTC)
+        if opening > instant:
+            return opening
+    return datetime.combine(day + _DAY, rules.start, zone).astimezone(UTC)

@@ -168,7 +168,9 @@ class Drainer:
         try:
             while time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-                due = await self.redis.zcount(default_queue_name, "-inf", time.time() * 1000)
+                # Jobs due within a second count too: a retry is re-queued a little later.
+                soon = (time.time() + 1) * 1000
+                due = await self.redis.zcount(default_queue_name, "-inf", soon)
                 if due == 0 and not worker.tasks and worker.ctx.get("engine") is not None:
                     return
                 if task.done():

@@ -11,7 +11,7 @@ from sqlalchemy import Table, func, select
 
 from gateway.db.engine import create_engine
 
-PHONE = "+14155550123"
+PHONE = "+13125550123"  # Chicago, like the default debtor
 EMAIL = "dana.debtor@example.com"
 
 

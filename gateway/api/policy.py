@@ -7,10 +7,10 @@ from aiohttp import web
 from gateway import clock
 from gateway.api.parsing import read_model
 from gateway.api.schemas import EvaluateIn, normalise_address
-from gateway.appkeys import ENGINE
+from gateway.appkeys import ENGINE, SETTINGS
+from gateway.decisions import decide
 from gateway.errors import NotFound, ValidationFailed
 from gateway.facts import load_snapshots
-from policies import evaluate
 
 routes = web.RouteTableDef()
 
@@ -27,14 +27,25 @@ async def post_evaluate(request: web.Request) -> web.Response:
             raise ValidationFailed(
                 f"invalid field address: {exc}", details=[{"field": "address", "message": str(exc)}]
             ) from None
+    at = body.at or clock.utcnow()
     async with request.app[ENGINE].connect() as conn:
-        accounts = await load_snapshots(conn, refs=[body.account_ref])
+        accounts = await load_snapshots(conn, now=at, refs=[body.account_ref])
     account = accounts.get(body.account_ref)
     if account is None:
         raise NotFound(f"no account {body.account_ref!r}", code="account_not_found")
-    contact = account.contact_for(body.channel, address)
-    facts = account.facts(body.channel, body.purpose, contact)
-    decision = evaluate(facts, body.at or clock.utcnow())
+    evaluation = decide(
+        account,
+        body.channel,
+        body.purpose,
+        at,
+        address=address,
+        ruleset_override=request.app[SETTINGS].ruleset,
+    )
+    contact = evaluation.contact
     return web.json_response(
-        decision.to_dict() | {"address": contact.address if contact else address}
+        evaluation.decision.to_dict()
+        | {
+            "address": contact.address if contact else address,
+            "ruleset": evaluation.ruleset.name,
+        }
     )

@@ -6,7 +6,6 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from gateway.templates import RESERVED_NAMES
+from policies import validate_postal_code, validate_zone
 
 Channel = Literal["sms", "voice", "email"]
 Purpose = Literal["collection", "validation_notice", "transactional", "reply"]
@@ -43,17 +43,18 @@ def _decimal_string(value: str) -> str:
 
 
 def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name such as America/Chicago)"
-        ) from None
+    validate_zone(value)
+    return value
+
+
+def _postal_code(value: str) -> str:
+    validate_postal_code(value)
     return value
 
 
 DecimalString = Annotated[StrictStr, AfterValidator(_decimal_string)]
 TimeZoneName = Annotated[StrictStr, AfterValidator(_timezone)]
+PostalCode = Annotated[StrictStr, AfterValidator(_postal_code)]
 Ref = Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
@@ -85,7 +86,7 @@ class Balance(Strict):
 class Debtor(Strict):
     name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     timezone: TimeZoneName | None = None
-    postal_code: Annotated[StrictStr, Field(pattern=r"^\d{5}(-\d{4})?$")] | None = None
+    postal_code: PostalCode | None = None
     language: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
     date_of_birth: date | None = None
 
@@ -105,6 +106,7 @@ class Contact(Strict):
 class Flags(Strict):
     cease_communication: StrictBool = False
     disputed: StrictBool = False
+    validation_recorded: StrictBool = False
     do_not_contact: StrictBool = False
     attorney_represented: StrictBool = False
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from gateway.db.types import UTCDateTime
@@ -49,6 +50,8 @@ accounts = Table(
     Column("dob_hash", String(64)),
     Column("cease_communication", Boolean, nullable=False, default=False),
     Column("disputed", Boolean, nullable=False, default=False),
+    # The collector recorded the validation (verification) a dispute asks for: lifts the hold.
+    Column("validation_recorded", Boolean, nullable=False, default=False, server_default=false()),
     Column("do_not_contact", Boolean, nullable=False, default=False),
     Column("attorney_represented", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),

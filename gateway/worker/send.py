@@ -13,15 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from channels.base import OutboundMessage, ProviderError, SendResult
 from gateway import audit, clock
 from gateway.audit import AuditEntry, account_chain
-from gateway.clock import iso
 from gateway.db.tables import accounts, contact_events, messages, outreach, timeline
+from gateway.decisions import DECISION_EVENT, decide
 from gateway.errors import TemplateError
 from gateway.facts import load_snapshots
 from gateway.ids import new_id
-from gateway.outreach import STATUS_BY_OUTCOME, facts_dict
 from gateway.queue import SendJob, enqueue_sends
 from gateway.settings import Settings
-from policies import Outcome, evaluate
+from policies import Outcome
 
 log = logging.getLogger("parley.worker.send")
 FINAL = frozenset({"sent", "delivered", "failed", "blocked", "undelivered"})
@@ -136,28 +135,23 @@ async def _check_and_prepare(
     """
     now = clock.utcnow()
     channel = row.resolved_channel
-    accounts = await load_snapshots(conn, ids=[row.account_id])
+    accounts = await load_snapshots(conn, now=now, ids=[row.account_id])
     account = next(iter(accounts.values()))
-    contact = account.contact_for(channel, row.address)
-    facts = account.facts(channel, row.purpose, contact)
-    decision = evaluate(facts, now)
-    status = STATUS_BY_OUTCOME[decision.outcome]
+    evaluation = decide(
+        account,
+        channel,
+        row.purpose,
+        now,
+        address=row.address,
+        ruleset_override=ctx["settings"].ruleset,
+    )
+    decision, status, contact = evaluation.decision, evaluation.status, evaluation.contact
     entries = [
         AuditEntry(
             account_chain(account.ref),
-            "policy.decision",
+            DECISION_EVENT,
             now,
-            {
-                "stage": "send",
-                "evaluated_at": iso(now),
-                "channel": channel,
-                "purpose": row.purpose,
-                "template": row.template,
-                "address": row.address,
-                "facts": facts_dict(facts),
-                "decision": decision.to_dict(),
-                "status": status,
-            },
+            evaluation.audit_payload("send", purpose=row.purpose, template=row.template),
             row.id,
         )
     ]

@@ -14,6 +14,7 @@ from gateway.settings import Settings, load_settings
 from gateway.templates import TemplateLibrary
 from gateway.worker.requeue import requeue_stale
 from gateway.worker.send import send_outreach
+from policies.timezones import preload
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
@@ -23,6 +24,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     await ensure_migrated(engine)
     ctx["engine"] = engine
     ctx["templates"] = TemplateLibrary()
+    preload()
     ctx["providers"] = build_providers(settings)
 
 

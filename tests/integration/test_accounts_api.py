@@ -38,7 +38,7 @@ async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any
         ),
     )
     assert updated.status == 200
-    assert (await updated.json())["holds"] == ["disputed"]
+    assert (await updated.json())["holds"] == ["dispute_hold"]
 
     read = await (await client.get("/v1/accounts/A-1")).json()
     assert read["flags"]["disputed"] is True
@@ -51,7 +51,7 @@ async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any
 
 async def test_phone_is_normalised_to_e164(client: Any) -> None:
     body = account_body(
-        contacts=[{"channel": "sms", "address": "+1 (415) 555-0123", "consent": True}]
+        contacts=[{"channel": "sms", "address": "+1 (312) 555-0123", "consent": True}]
     )
     response = await client.put("/v1/accounts/A-1", json=body)
     assert response.status == 201

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import account_body, outreach_body
+from helpers import EMAIL, account_body, outreach_body
 
 from gateway import embedded_redis, launcher
 from gateway.embedded_redis import EmbeddedRedis, free_port, redis_answers
@@ -80,11 +80,13 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
         assert any(f"http://127.0.0.1:{port}/v1" in line for line in lines)
         base = f"http://127.0.0.1:{port}"
         debtor = {"name": "Dana Debtor", "timezone": daytime_zone()}
-        call("PUT", f"{base}/v1/accounts/L-1", account_body(debtor=debtor))
+        # Email only: a phone's area code would add its own zone to the quiet-hours check.
+        contacts = [{"channel": "email", "address": EMAIL, "consent": True}]
+        call("PUT", f"{base}/v1/accounts/L-1", account_body(debtor=debtor, contacts=contacts))
         accepted = call(
             "POST",
             f"{base}/v1/outreach",
-            outreach_body(account_ref="L-1"),
+            outreach_body(account_ref="L-1", channel="email"),
             **{"Idempotency-Key": "launcher-1"},
         )
         assert accepted["status"] == "queued", accepted
@@ -101,7 +103,7 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
     lines.append(output)
     assert process.returncode == 0, "".join(lines)
     assert "parley: stopped" in output
-    assert "Reply STOP to opt out" in "".join(lines)  # the console provider printed the SMS
+    assert "To stop receiving emails" in "".join(lines)  # the console provider printed it
 
 
 def test_embedded_redis_keeps_its_data_under_var(tmp_path: Path) -> None:

@@ -1,9 +1,13 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from policies import PURPOSES, ConsentState, ContactFacts
+from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
 from policies.consent import check_consent
+from policies.settings import ConsentSettings
+
+REG_F = load_ruleset("reg_f_third_party")
 
 NOW = datetime(2024, 1, 15, 18, 0, tzinfo=UTC)
 TCPA_AND_REG_F = "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)"
@@ -49,3 +53,52 @@ def test_no_valid_contact_point_blocks_whatever_the_consent(
     (reason,) = check_consent(facts, NOW)
     assert reason.rule == "invalid_contact"
     assert channel in reason.message
+
+
+@pytest.mark.parametrize(
+    ("settings", "channel", "consent", "expected"),
+    [
+        (
+            ConsentSettings(True, frozenset({"sms", "voice", "email"})),
+            "email",
+            "missing",
+            "consent_missing",
+        ),
+        (ConsentSettings(True, frozenset({"sms"})), "voice", "missing", None),
+        (ConsentSettings(True, frozenset({"sms"})), "voice", "revoked", "opted_out"),
+        (ConsentSettings(False, frozenset({"sms", "voice"})), "sms", "missing", None),
+        (ConsentSettings(False, frozenset({"sms", "voice"})), "sms", "revoked", None),
+    ],
+)
+def test_consent_follows_the_ruleset(
+    settings: ConsentSettings, channel: str, consent: str, expected: str | None
+) -> None:
+    facts = ContactFacts(
+        channel=channel, purpose="collection", consent=ConsentState(consent), timezones=()
+    )
+    reasons = check_consent(facts, NOW, replace(REG_F, consent=settings))
+    assert [r.rule for r in reasons] == ([] if expected is None else [expected])
+
+
+def test_invalid_contact_blocks_even_with_consent_rules_disabled() -> None:
+    facts = ContactFacts(
+        channel="sms",
+        purpose="collection",
+        consent=ConsentState.GRANTED,
+        timezones=(),
+        contact_valid=False,
+    )
+    disabled = replace(REG_F, consent=ConsentSettings(False, frozenset()))
+    assert [r.rule for r in check_consent(facts, NOW, disabled)] == ["invalid_contact"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "noun"), [("sms", "number"), ("voice", "number"), ("email", "address")]
+)
+def test_missing_consent_message_names_the_contact_point(channel: str, noun: str) -> None:
+    everything = replace(REG_F, consent=ConsentSettings(True, frozenset({"sms", "voice", "email"})))
+    facts = ContactFacts(
+        channel=channel, purpose="collection", consent=ConsentState.MISSING, timezones=()
+    )
+    (reason,) = check_consent(facts, NOW, everything)
+    assert reason.message == f"No prior express consent is on record for {channel} to this {noun}"

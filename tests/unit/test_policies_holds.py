@@ -1,9 +1,15 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
-from policies import PURPOSES, ConsentState, ContactFacts
+from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
 from policies.holds import check_holds
+from policies.ruleset import Ruleset
+from policies.settings import DisputeHoldSettings, DoNotContactSettings, PermittedPurposes
+
+REG_F = load_ruleset("reg_f_third_party")
+FIRST_PARTY = load_ruleset("first_party_creditor")
 
 NOW = datetime(2024, 1, 15, 18, 0, tzinfo=UTC)
 
@@ -24,8 +30,19 @@ def _facts(purpose: str = "collection", **flags: bool) -> ContactFacts:
             {"do_not_contact": True, "cease_communication": True},
             ["do_not_contact", "cease_communication"],
         ),
-        # Disputes and attorney representation are carried but not yet rules of their own.
-        ({"disputed": True, "attorney_represented": True}, []),
+        ({"disputed": True}, ["dispute_hold"]),
+        ({"disputed": True, "validation_recorded": True}, []),
+        ({"validation_recorded": True}, []),
+        ({"attorney_represented": True}, ["attorney_represented"]),
+        (
+            {
+                "do_not_contact": True,
+                "cease_communication": True,
+                "disputed": True,
+                "attorney_represented": True,
+            },
+            ["do_not_contact", "cease_communication", "dispute_hold", "attorney_represented"],
+        ),
     ],
 )
 def test_flags(flags: dict[str, bool], expected_rules: list[str]) -> None:
@@ -59,3 +76,107 @@ def test_cease_communication_permits_only_transactional_notices(
         assert purpose in reason.message
     else:
         assert reasons == []
+
+
+@pytest.mark.parametrize(
+    ("purpose", "validation_recorded", "blocked"),
+    [
+        ("collection", False, True),
+        ("collection", True, False),
+        # The validation notice is what lifts the hold; transactional messages and replies
+        # are not collection.
+        ("validation_notice", False, False),
+        ("transactional", False, False),
+        ("reply", False, False),
+    ],
+)
+def test_dispute_hold_stops_collection_until_validation_is_recorded(
+    purpose: str, validation_recorded: bool, blocked: bool
+) -> None:
+    facts = ContactFacts(
+        channel="email",
+        purpose=purpose,
+        consent=ConsentState.GRANTED,
+        timezones=(),
+        disputed=True,
+        validation_recorded=validation_recorded,
+    )
+    reasons = check_holds(facts, NOW)
+    if blocked:
+        (reason,) = reasons
+        assert (reason.rule, reason.citation) == ("dispute_hold", "15 U.S.C. 1692g(b)")
+        assert "validation" in reason.message
+    else:
+        assert reasons == []
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_attorney_representation_blocks_every_purpose_by_default(purpose: str) -> None:
+    (reason,) = check_holds(_facts(purpose, attorney_represented=True), NOW)
+    assert reason.rule == "attorney_represented"
+    assert reason.citation == "15 U.S.C. 1692c(a)(2); 12 CFR 1006.6(b)(2)"
+    assert "attorney" in reason.message
+
+
+@pytest.mark.parametrize(
+    ("ruleset", "flags", "purpose", "expected_rules"),
+    [
+        pytest.param(FIRST_PARTY, {"disputed": True}, "collection", [], id="first party: no hold"),
+        pytest.param(
+            FIRST_PARTY,
+            {"attorney_represented": True, "cease_communication": True, "do_not_contact": True},
+            "collection",
+            ["do_not_contact", "cease_communication", "attorney_represented"],
+            id="first party: other holds stay",
+        ),
+        pytest.param(
+            replace(REG_F, do_not_contact=DoNotContactSettings(enabled=False)),
+            {"do_not_contact": True},
+            "collection",
+            [],
+            id="do_not_contact disabled",
+        ),
+        pytest.param(
+            replace(REG_F, cease_communication=PermittedPurposes(True, frozenset({"reply"}))),
+            {"cease_communication": True},
+            "reply",
+            [],
+            id="cease: permitted purposes are a setting",
+        ),
+        pytest.param(
+            replace(REG_F, cease_communication=PermittedPurposes(True, frozenset({"reply"}))),
+            {"cease_communication": True},
+            "transactional",
+            ["cease_communication"],
+            id="cease: only the listed purposes pass",
+        ),
+        pytest.param(
+            replace(REG_F, dispute_hold=DisputeHoldSettings(True, frozenset({"reply"}))),
+            {"disputed": True},
+            "reply",
+            ["dispute_hold"],
+            id="dispute: blocked purposes are a setting",
+        ),
+        pytest.param(
+            replace(
+                REG_F, attorney_represented=PermittedPurposes(True, frozenset({"transactional"}))
+            ),
+            {"attorney_represented": True},
+            "transactional",
+            [],
+            id="attorney: permitted purposes are a setting",
+        ),
+        pytest.param(
+            replace(REG_F, attorney_represented=PermittedPurposes(False, frozenset())),
+            {"attorney_represented": True},
+            "collection",
+            [],
+            id="attorney: disabled",
+        ),
+    ],
+)
+def test_holds_follow_the_ruleset(
+    ruleset: Ruleset, flags: dict[str, bool], purpose: str, expected_rules: list[str]
+) -> None:
+    reasons = check_holds(_facts(purpose, **flags), NOW, ruleset)
+    assert [r.rule for r in reasons] == expected_rules

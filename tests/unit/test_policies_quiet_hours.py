@@ -1,10 +1,14 @@
-from datetime import UTC, datetime, time
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from policies import ConsentState, ContactFacts
-from policies.quiet_hours import QuietHours, check_quiet_hours
+from policies import ConsentState, ContactFacts, load_ruleset
+from policies.quiet_hours import QuietHours, check_quiet_hours, check_quiet_hours_rule
+from policies.ruleset import Ruleset
+from policies.settings import QuietHoursSettings, ReplySettings
 
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
@@ -273,3 +277,181 @@ def test_not_before_is_utc() -> None:
     assert not_before.tzinfo is UTC
     assert not_before.astimezone(DENVER) == datetime(2024, 1, 16, 8, tzinfo=DENVER)
     assert not_before.astimezone(PHOENIX).hour == 8
+
+
+# --- Zones from postal codes and phones ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "phones", "now", "not_before"),
+    [
+        # 415 phone (Los Angeles) and a New York ZIP: 08:00 in LA and before 21:00 in NY.
+        (
+            "10001",
+            ("+14155550123",),
+            datetime(2024, 1, 15, 10, 30, tzinfo=NEW_YORK),
+            _utc(2024, 1, 15, 16),
+        ),
+        ("10001", ("+14155550123",), datetime(2024, 1, 15, 11, 0, tzinfo=NEW_YORK), None),
+        (
+            "10001",
+            ("+14155550123",),
+            datetime(2024, 1, 15, 21, 0, tzinfo=NEW_YORK),
+            _utc(2024, 1, 16, 16),
+        ),
+        # The same pair across the spring-forward night.
+        (
+            "10001",
+            ("+14155550123",),
+            datetime(2024, 3, 9, 22, 0, tzinfo=NEW_YORK),
+            _utc(2024, 3, 10, 15),
+        ),
+        # Alaska's 907 spans Anchorage (UTC-9) and Adak (UTC-10) in winter.
+        (None, ("+19075550123",), _utc(2024, 1, 15, 17, 30), _utc(2024, 1, 15, 18)),
+        (None, ("+19075550123",), _utc(2024, 1, 15, 18), None),
+        (None, ("+19075550123",), _utc(2024, 1, 16, 6), _utc(2024, 1, 16, 18)),
+        # A Honolulu ZIP with a New York phone.
+        ("96813", ("+12125550199",), _utc(2024, 1, 15, 17, 59), _utc(2024, 1, 15, 18)),
+        ("96813", ("+12125550199",), _utc(2024, 1, 16, 2), _utc(2024, 1, 16, 18)),
+        # A toll-free number says nothing: the ZIP alone decides.
+        ("60601", ("+18005550100",), _utc(2024, 1, 15, 13, 59), _utc(2024, 1, 15, 14)),
+    ],
+)
+def test_zones_from_postal_codes_and_phones(
+    postal_code: str | None, phones: tuple[str, ...], now: datetime, not_before: datetime | None
+) -> None:
+    facts = ContactFacts(
+        channel="sms",
+        purpose="collection",
+        consent=ConsentState.GRANTED,
+        timezones=(),
+        postal_code=postal_code,
+        phones=phones,
+    )
+    assert check_quiet_hours(facts, now).not_before == not_before
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "phones", "match"),
+    [("00000", (), "does not exist"), (None, ("+1 415 555 0123",), "E.164")],
+)
+def test_bad_location_facts_raise(
+    postal_code: str | None, phones: tuple[str, ...], match: str
+) -> None:
+    facts = ContactFacts(
+        channel="sms",
+        purpose="collection",
+        consent=ConsentState.GRANTED,
+        timezones=("America/New_York",),
+        postal_code=postal_code,
+        phones=phones,
+    )
+    with pytest.raises(ValueError, match=match):
+        check_quiet_hours(facts, datetime(2024, 1, 15, 12, tzinfo=NEW_YORK))
+
+
+# --- The rule as a ruleset configures it: channels and the reply grace -----------------------
+
+REG_F = load_ruleset("reg_f_third_party")
+# 21:10 in New York.
+LATE = datetime(2024, 1, 15, 21, 10, tzinfo=NEW_YORK)
+MORNING = _utc(2024, 1, 16, 13)
+
+
+def _reply(
+    channel: str = "sms", purpose: str = "reply", minutes_ago: float | None = 5
+) -> ContactFacts:
+    return ContactFacts(
+        channel=channel,
+        purpose=purpose,
+        consent=ConsentState.GRANTED,
+        timezones=("America/New_York",),
+        last_inbound_at=None if minutes_ago is None else LATE - timedelta(minutes=minutes_ago),
+    )
+
+
+@pytest.mark.parametrize(
+    ("facts", "not_before"),
+    [
+        pytest.param(_reply(minutes_ago=5), None, id="consumer wrote 5 minutes ago"),
+        pytest.param(_reply(minutes_ago=0), None, id="consumer is writing right now"),
+        pytest.param(_reply(minutes_ago=30), None, id="exactly at the end of the grace"),
+        pytest.param(_reply(minutes_ago=30.01), MORNING, id="just after the grace"),
+        pytest.param(_reply(minutes_ago=120), MORNING, id="consumer wrote 2 hours ago"),
+        pytest.param(_reply(minutes_ago=None), MORNING, id="no inbound message on record"),
+        pytest.param(_reply(minutes_ago=-1), MORNING, id="inbound dated after now"),
+        pytest.param(_reply(channel="email"), None, id="email replies too"),
+        pytest.param(_reply(channel="voice"), MORNING, id="no grace for calls"),
+        pytest.param(_reply(purpose="collection"), MORNING, id="only purpose reply"),
+        pytest.param(_reply(purpose="transactional"), MORNING, id="not transactional either"),
+    ],
+)
+def test_reply_grace_during_quiet_hours(facts: ContactFacts, not_before: datetime | None) -> None:
+    result = check_quiet_hours_rule(facts, LATE, REG_F)
+    assert result.not_before == not_before
+    assert result.passed is (not_before is None)
+
+
+def _with(**changes: Any) -> Ruleset:
+    return replace(REG_F, **changes)
+
+
+@pytest.mark.parametrize(
+    ("ruleset", "facts", "passed"),
+    [
+        pytest.param(
+            _with(reply=ReplySettings(True, 0, frozenset({"sms"}))),
+            _reply(minutes_ago=1),
+            False,
+            id="grace of 0 minutes",
+        ),
+        pytest.param(
+            _with(reply=ReplySettings(True, 240, frozenset({"sms"}))),
+            _reply(minutes_ago=120),
+            True,
+            id="grace of 4 hours",
+        ),
+        pytest.param(
+            _with(reply=ReplySettings(False, 30, frozenset({"sms"}))),
+            _reply(minutes_ago=1),
+            False,
+            id="reply rule disabled",
+        ),
+        pytest.param(
+            _with(quiet_hours=QuietHoursSettings(True, QuietHours(), frozenset({"voice", "sms"}))),
+            _reply(channel="email", purpose="collection"),
+            True,
+            id="channel not subject to quiet hours",
+        ),
+        pytest.param(
+            _with(quiet_hours=QuietHoursSettings(False, QuietHours(), frozenset({"sms"}))),
+            _reply(purpose="collection"),
+            True,
+            id="quiet hours disabled",
+        ),
+        pytest.param(
+            _with(
+                quiet_hours=QuietHoursSettings(
+                    True, QuietHours(time(8), time(22)), frozenset({"sms"})
+                )
+            ),
+            _reply(purpose="collection"),
+            True,
+            id="window is a setting",
+        ),
+        pytest.param(
+            load_ruleset("first_party_creditor"),
+            _reply(purpose="collection"),
+            False,
+            id="first-party creditors keep quiet hours",
+        ),
+    ],
+)
+def test_rule_follows_the_ruleset(ruleset: Ruleset, facts: ContactFacts, passed: bool) -> None:
+    assert check_quiet_hours_rule(facts, LATE, ruleset).passed is passed
+
+
+def test_default_ruleset_is_reg_f() -> None:
+    facts = _reply(purpose="collection")
+    assert check_quiet_hours_rule(facts, LATE) == check_quiet_hours_rule(facts, LATE, REG_F)
+    assert check_quiet_hours_rule(facts, LATE).not_before == MORNING

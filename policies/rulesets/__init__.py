@@ -1,0 +1,1 @@
+"""The bundled ruleset files (YAML data; see policies.ruleset)."""

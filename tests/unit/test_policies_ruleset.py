@@ -1,0 +1,332 @@
+"""Rulesets: bundled YAML files, selection per collector type, and load-time validation."""
+
+import hashlib
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from policies import RULESETS, Ruleset, RulesetError, load_ruleset, ruleset_for
+from policies.ruleset import RULE_NAMES, RULESET_DIR, default_ruleset
+from policies.settings import ChannelCap
+
+REG_F_PATH = RULESET_DIR / "reg_f_third_party.yaml"
+
+
+def test_bundled_rulesets() -> None:
+    assert RULESETS == ("reg_f_third_party", "first_party_creditor")
+    for name in RULESETS:
+        ruleset = load_ruleset(name)
+        assert ruleset.name == name
+        path = RULESET_DIR / f"{name}.yaml"
+        assert ruleset.path == str(path)
+        assert ruleset.digest == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert ruleset.description
+
+
+def test_reg_f_third_party_settings() -> None:
+    r = load_ruleset("reg_f_third_party")
+    assert r.do_not_contact.enabled
+    assert r.cease_communication.permitted_purposes == {"transactional"}
+    assert (r.dispute_hold.enabled, r.dispute_hold.blocked_purposes) == (True, {"collection"})
+    assert (r.attorney_represented.enabled, r.attorney_represented.permitted_purposes) == (
+        True,
+        frozenset(),
+    )
+    assert r.consent.express_consent_channels == {"sms", "voice"}
+    assert (r.quiet_hours.window.start, r.quiet_hours.window.end) == (time(8), time(21))
+    assert r.quiet_hours.channels == {"sms", "email", "voice"}
+    cf = r.call_frequency
+    assert (cf.enabled, cf.max_attempts, cf.window_days, cf.after_conversation_days) == (
+        True,
+        7,
+        7,
+        7,
+    )
+    assert cf.purposes == {"collection", "validation_notice", "transactional", "reply"}
+    assert cf.count_unconnected is True
+    assert r.channel_caps.purposes == {"collection"}
+    assert r.channel_caps.limits == (ChannelCap("sms", 3, 7), ChannelCap("email", 5, 7))
+    assert r.channel_caps.limit_for("voice") is None
+    assert (r.reply.quiet_hours_grace_minutes, r.reply.channels) == (30, {"sms", "email"})
+
+
+def test_first_party_creditor_differs_only_where_reg_f_does_not_bind() -> None:
+    third, first = load_ruleset("reg_f_third_party"), load_ruleset("first_party_creditor")
+    assert first.call_frequency.enabled is False
+    assert first.dispute_hold.enabled is False
+    for name in RULE_NAMES:
+        if name not in ("call_frequency", "dispute_hold"):
+            assert getattr(first, name) == getattr(third, name), name
+
+
+@pytest.mark.parametrize(
+    ("collector_type", "override", "name"),
+    [
+        ("third_party", None, "reg_f_third_party"),
+        ("first_party", None, "first_party_creditor"),
+        ("third_party", "first_party_creditor", "first_party_creditor"),
+        ("first_party", "reg_f_third_party", "reg_f_third_party"),
+        ("first_party", str(REG_F_PATH), "reg_f_third_party"),
+        ("third_party", REG_F_PATH, "reg_f_third_party"),
+    ],
+)
+def test_ruleset_for(collector_type: str, override: str | Path | None, name: str) -> None:
+    assert ruleset_for(collector_type, override).name == name
+
+
+def test_unknown_collector_type() -> None:
+    with pytest.raises(ValueError, match="unknown collector_type 'debt_buyer'"):
+        ruleset_for("debt_buyer")
+
+
+def test_default_and_cache() -> None:
+    assert default_ruleset() is load_ruleset("reg_f_third_party")
+    assert load_ruleset("first_party_creditor") is load_ruleset("first_party_creditor")
+    assert load_ruleset(REG_F_PATH) is load_ruleset(str(REG_F_PATH))
+
+
+@pytest.mark.parametrize("name", ["reg_f", "REG_F_THIRD_PARTY", ""])
+def test_unknown_name(name: str) -> None:
+    with pytest.raises(ValueError, match="unknown ruleset"):
+        load_ruleset(name)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot read ruleset"):
+        load_ruleset(tmp_path / "absent.yaml")
+
+
+def test_a_copy_loads_under_its_own_name(tmp_path: Path) -> None:
+    path = tmp_path / "portfolio_a.yaml"
+    path.write_bytes(REG_F_PATH.read_bytes())
+    ruleset = load_ruleset(path)
+    assert isinstance(ruleset, Ruleset)
+    assert ruleset.name == "portfolio_a"
+    assert ruleset.digest == load_ruleset("reg_f_third_party").digest
+    assert ruleset.call_frequency == load_ruleset("reg_f_third_party").call_frequency
+
+
+def _line_of(text: str, needle: str) -> int:
+    (line,) = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
+    return line
+
+
+REG_F_TEXT = REG_F_PATH.read_text()
+
+
+def _edit(old: str, new: str) -> str:
+    assert REG_F_TEXT.count(old) == 1, old
+    return REG_F_TEXT.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("text", "needle", "problem"),
+    [
+        pytest.param(
+            REG_F_TEXT + "\nweekend_hours:\n  enabled: true\n",
+            "weekend_hours:",
+            "unknown rule 'weekend_hours'",
+            id="unknown rule",
+        ),
+        pytest.param(
+            _edit("  count_unconnected: true\n", "  count_unconnected: true\n  max_per_day: 3\n"),
+            "max_per_day",
+            "unknown key 'max_per_day' in rule 'call_frequency'",
+            id="unknown key",
+        ),
+        pytest.param(
+            _edit("  max_attempts: 7\n", "  max_attempts: -7\n"),
+            "max_attempts",
+            "bad value '-7' for call_frequency.max_attempts: must not be negative",
+            id="negative number",
+        ),
+        pytest.param(
+            _edit("  max_attempts: 7\n", "  max_attempts: 0\n"),
+            "max_attempts",
+            "must be at least 1",
+            id="zero attempts",
+        ),
+        pytest.param(
+            _edit("  max_attempts: 7\n", "  max_attempts: 7.5\n"),
+            "max_attempts",
+            "expected a whole number",
+            id="fraction",
+        ),
+        pytest.param(
+            _edit("  max_attempts: 7\n", '  max_attempts: "7"\n'),
+            "max_attempts",
+            "expected a whole number",
+            id="quoted number",
+        ),
+        pytest.param(
+            _edit("    max: 3\n", "    max: -1\n"),
+            "max: -1",
+            "bad value '-1' for channel_caps.sms.max: must not be negative",
+            id="negative cap",
+        ),
+        pytest.param(
+            _edit("  quiet_hours_grace_minutes: 30\n", "  quiet_hours_grace_minutes: -5\n"),
+            "quiet_hours_grace_minutes: -5",
+            "must not be negative",
+            id="negative grace",
+        ),
+        pytest.param(
+            _edit('  end: "21:00"\n', '  end: "25:00"\n'),
+            "end:",
+            "bad time '25:00' for quiet_hours.end",
+            id="bad time 25:00",
+        ),
+        pytest.param(
+            _edit('  start: "08:00"\n', '  start: "8am"\n'),
+            "start:",
+            "bad time '8am' for quiet_hours.start",
+            id="bad time 8am",
+        ),
+        pytest.param(
+            _edit('  start: "08:00"\n', '  start: "08:60"\n'),
+            "start:",
+            "bad time '08:60'",
+            id="bad minutes",
+        ),
+        pytest.param(
+            _edit('  start: "08:00"\n', '  start: "22:00"\n'),
+            "end:",
+            "quiet_hours.end must be later in the day than start",
+            id="window ends before it starts",
+        ),
+        pytest.param(
+            _edit(
+                "  express_consent_channels: [sms, voice]\n",
+                "  express_consent_channels: [sms, fax]\n",
+            ),
+            "express_consent_channels",
+            "unknown value 'fax' in consent.express_consent_channels",
+            id="unknown channel",
+        ),
+        pytest.param(
+            _edit("  blocked_purposes: [collection]\n", "  blocked_purposes: [marketing]\n"),
+            "blocked_purposes",
+            "unknown value 'marketing' in dispute_hold.blocked_purposes",
+            id="unknown purpose",
+        ),
+        pytest.param(
+            _edit(
+                "  blocked_purposes: [collection]\n",
+                "  blocked_purposes: [collection, collection]\n",
+            ),
+            "blocked_purposes",
+            "'collection' is listed twice",
+            id="duplicate list item",
+        ),
+        pytest.param(
+            _edit("  blocked_purposes: [collection]\n", "  blocked_purposes: collection\n"),
+            "blocked_purposes",
+            "dispute_hold.blocked_purposes must be a list",
+            id="list expected",
+        ),
+        pytest.param(
+            _edit("  email:\n    max: 5\n", "  fax:\n    max: 5\n"),
+            "fax:",
+            "unknown key 'fax' in rule 'channel_caps'",
+            id="unknown capped channel",
+        ),
+        pytest.param(
+            _edit("    max: 3\n    window_days: 7\n", "    max: 3\n"),
+            "  sms:",
+            "rule 'channel_caps.sms' is missing key 'window_days'",
+            id="cap without window",
+        ),
+        pytest.param(
+            _edit("do_not_contact:\n  enabled: true\n", "do_not_contact:\n  enabled: yes\n"),
+            "enabled: yes",
+            "bad value 'yes' for do_not_contact.enabled: expected true or false",
+            id="yes is not a boolean here",
+        ),
+        pytest.param(
+            _edit("do_not_contact:\n  enabled: true\n", "do_not_contact:\n  enabled: 1\n"),
+            "enabled: 1",
+            "expected true or false",
+            id="1 is not a boolean",
+        ),
+        pytest.param(
+            _edit("reply:\n  enabled: true\n", "reply:\n"),
+            "reply:",
+            "rule 'reply' is missing key 'enabled'",
+            id="missing enabled flag",
+        ),
+        pytest.param(
+            _edit("do_not_contact:\n  enabled: true\n", ""),
+            "description:",
+            "rule 'do_not_contact' is missing",
+            id="missing rule",
+        ),
+        pytest.param(
+            REG_F_TEXT + "\nquiet_hours: {enabled: false}\n",
+            "quiet_hours: {enabled: false}",
+            "duplicate key 'quiet_hours'",
+            id="duplicate rule",
+        ),
+        pytest.param(
+            _edit("  quiet_hours_grace_minutes: 30\n", "  quiet_hours_grace_minutes: 30: 40\n"),
+            "quiet_hours_grace_minutes: 30: 40",
+            "invalid YAML",
+            id="YAML syntax error",
+        ),
+        pytest.param(
+            _edit("description: Third", "description: [Third]\n# Third"),
+            "description: [Third]",
+            "description must be a string",
+            id="description not a string",
+        ),
+    ],
+)
+def test_bad_files_fail_with_file_and_line(
+    tmp_path: Path, text: str, needle: str, problem: str
+) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(RulesetError) as caught:
+        load_ruleset(path)
+    error = caught.value
+    line = _line_of(text, needle)
+    assert error.path == str(path.resolve())
+    assert error.line == line
+    assert problem in error.problem
+    assert str(error) == f"{path.resolve()}:{line}: {error.problem}"
+    assert isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "empty ruleset"),
+        ("# nothing but a comment\n", "empty ruleset"),
+        ("- a\n- list\n", "the ruleset must be a mapping"),
+        ("quiet_hours: 1\n", "rule 'quiet_hours' must be a mapping"),
+        ("a: 1\n---\nb: 2\n", "invalid YAML"),
+        ("1: 1\n", "keys of the ruleset must be names"),
+    ],
+)
+def test_degenerate_files(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "degenerate.yaml"
+    path.write_text(text)
+    with pytest.raises(RulesetError, match=problem) as caught:
+        load_ruleset(path)
+    assert caught.value.line >= 1
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"description: caf\xe9\n")
+    with pytest.raises(RulesetError, match="not UTF-8") as caught:
+        load_ruleset(path)
+    assert caught.value.line == 1
+
+
+def test_unquoted_times_are_read_as_written(tmp_path: Path) -> None:
+    # YAML 1.1 reads an unquoted 21:00 as the integer 1260; the loader reads the raw text.
+    path = tmp_path / "unquoted.yaml"
+    path.write_text(_edit('  start: "08:00"\n  end: "21:00"\n', "  start: 09:30\n  end: 20:00\n"))
+    window = load_ruleset(path).quiet_hours.window
+    assert (window.start, window.end) == (time(9, 30), time(20))

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from helpers import account_body, outreach_body, parley
 
 from gateway import clock
+from gateway.app import init_app
 
 # Tuesday 2026-03-10, 15:00 in Chicago.
 NOW = datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
@@ -155,3 +157,35 @@ async def test_explain_shows_and_reproduces_every_decision(
     assert len(decision["facts"]["history"]) == 7
     missing = parley("policy", "explain", "out_nope", database_url=url)
     assert missing.returncode == 2 and "out_nope" in missing.stderr
+
+
+async def test_a_reply_may_answer_a_consumer_who_is_writing_now(client: Any) -> None:
+    night = NOW.replace(hour=5)  # 00:00 in Chicago
+    await client.put("/v1/accounts/A-1", json=account_body())
+    inbound = {
+        "channel": "sms",
+        "direction": "inbound",
+        "outcome": "delivered",
+        "at": (night - timedelta(minutes=10)).isoformat(),
+    }
+    await client.post("/v1/accounts/A-1/contact-events", json={"events": [inbound]})
+    within = await evaluate(client, channel="sms", purpose="reply", at=night.isoformat())
+    assert within["outcome"] == "allow"
+    later = await evaluate(
+        client, channel="sms", purpose="reply", at=(night + timedelta(minutes=45)).isoformat()
+    )
+    assert rules(later) == ["quiet_hours"]
+    collection = await evaluate(client, channel="sms", purpose="collection", at=night.isoformat())
+    assert rules(collection) == ["quiet_hours"]
+
+
+async def test_settings_can_override_the_ruleset(settings: Any) -> None:
+    first_party = settings.model_copy(update={"ruleset": "first_party_creditor"})
+    async with TestClient(
+        TestServer(init_app(first_party)), headers={"Authorization": "Bearer test-token"}
+    ) as client:
+        await client.put("/v1/accounts/A-1", json=account_body(contacts=VOICE))
+        await import_calls(client, [0, 1, 2, 3, 4, 5, 6])
+        decision = await evaluate(client, channel="voice", purpose="collection")
+    assert decision["ruleset"] == "first_party_creditor"
+    assert decision["outcome"] == "allow"

@@ -71,26 +71,19 @@ def row_hash(
 async def append(conn: AsyncConnection, entries: Sequence[AuditEntry]) -> None:
     """Append entries to their chains inside the caller's transaction.
 
-    Chain heads are locked in key order (PostgreSQL ``FOR UPDATE``; SQLite transactions are
-    already serial), so concurrent writers to one chain queue up and writers to different
-    chains never wait on each other.
+    Chain heads are claimed and locked in key order by one upsert (a no-op update takes the
+    row lock on PostgreSQL; SQLite transactions are already serial), so concurrent writers to
+    one chain queue up and writers to different chains never wait on each other.
     """
     if not entries:
         return
-    keys = sorted({e.chain_key for e in entries})
     upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(
-        upsert(audit_heads).on_conflict_do_nothing(),
-        [{"chain_key": k, "seq": 0, "hash": GENESIS} for k in keys],
-    )
-    query = (
-        select(audit_heads)
-        .where(audit_heads.c.chain_key.in_(keys))
-        .order_by(audit_heads.c.chain_key)
-    )
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    heads = {row.chain_key: (row.seq, row.hash) for row in await conn.execute(query)}
+    keys = sorted({e.chain_key for e in entries})
+    claim = upsert(audit_heads).values([{"chain_key": k, "seq": 0, "hash": GENESIS} for k in keys])
+    locked = claim.on_conflict_do_update(
+        index_elements=[audit_heads.c.chain_key], set_={"seq": audit_heads.c.seq}
+    ).returning(audit_heads.c.chain_key, audit_heads.c.seq, audit_heads.c.hash)
+    heads = {row.chain_key: (row.seq, row.hash) for row in await conn.execute(locked)}
 
     rows = []
     for entry in entries:

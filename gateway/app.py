@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
 from gateway.api import accounts, health, openapi, outreach, policy
-from gateway.appkeys import ENGINE, INTAKE, METRICS, REDIS, REGISTRY, SETTINGS, TEMPLATES
+from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, REGISTRY, SETTINGS, TEMPLATES
+from gateway.coalescer import Coalescer
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
 from gateway.metrics import create_metrics
@@ -53,6 +55,7 @@ def init_app(settings: Settings) -> web.Application:
     app[INTAKE] = Intake(
         templates, settings.collector, settings.auto_channel_order, settings.ruleset
     )
+    app[COALESCER] = Coalescer(partial(outreach.accept_requests, app))
     registry = CollectorRegistry()
     app[REGISTRY] = registry
     app[METRICS] = create_metrics(registry)

@@ -7,6 +7,7 @@ from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.coalescer import Coalescer
 from gateway.metrics import Metrics
 from gateway.outreach import Intake
 from gateway.settings import Settings
@@ -19,3 +20,4 @@ TEMPLATES = web.AppKey("templates", TemplateLibrary)
 INTAKE = web.AppKey("intake", Intake)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 METRICS = web.AppKey("metrics", Metrics)
+COALESCER = web.AppKey("coalescer", Coalescer)

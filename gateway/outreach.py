@@ -25,6 +25,8 @@ from gateway.queue import SendJob
 from gateway.templates import TemplateLibrary
 from policies import Outcome
 
+MAX_RENDER_SHAPES = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class IntakeRequest:
@@ -62,6 +64,7 @@ class Intake:
         self._collector = collector
         self._channel_order = tuple(channel_order)
         self._ruleset_override = ruleset_override
+        self._renders: set[tuple[str, str, frozenset[str]]] = set()
 
     async def accept(
         self, conn: AsyncConnection, requests: Sequence[IntakeRequest], *, now: datetime
@@ -109,8 +112,7 @@ class Intake:
                 details=[{"field": "account_ref", "message": "unknown account"}],
             )
         evaluation = self._evaluate(account, body, now)
-        context = account.template_context(self._collector) | body.variables
-        self._templates.render(evaluation.channel, body.template, context)
+        self._check_renders(account, evaluation.channel, body)
         oid = new_id("out")
         decision = evaluation.decision.to_dict()
         status = evaluation.status
@@ -160,6 +162,22 @@ class Intake:
         if deferred:
             return min(deferred, key=lambda e: e.decision.not_before or now)
         return evaluations[0]
+
+    def _check_renders(self, account: AccountSnapshot, channel: str, body: OutreachIn) -> None:
+        """Reject at intake what the worker could not render (a missing variable).
+
+        Whether a template renders depends on which variables are given, not on their values,
+        so one successful render per combination is enough; a batch of a thousand items for
+        one template renders it once instead of a thousand times.
+        """
+        shape = (channel, body.template, frozenset(body.variables))
+        if shape in self._renders:
+            return
+        context = account.template_context(self._collector) | body.variables
+        self._templates.render(channel, body.template, context)
+        if len(self._renders) >= MAX_RENDER_SHAPES:
+            self._renders.clear()
+        self._renders.add(shape)
 
     def _decide_channel(
         self, account: AccountSnapshot, channel: str, purpose: str, now: datetime

@@ -94,6 +94,7 @@ def default_ruleset() -> Ruleset:
     return load_ruleset(DEFAULT_RULESET)
 
 
+@cache  # on every decision: resolving the path each time showed in profiles
 def ruleset_for(collector_type: str, override: str | Path | None = None) -> Ruleset:
     """The ruleset of an account: `override` (a name or path from settings) if given, else
     reg_f_third_party for a third_party collector and first_party_creditor for first_party."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from gateway import clock
 from gateway.api.parsing import read_body, validate
 from gateway.api.schemas import BatchItemIn, OutreachIn
-from gateway.appkeys import ENGINE, INTAKE, METRICS, REDIS, SETTINGS
+from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, SETTINGS
 from gateway.clock import iso
 from gateway.db.tables import outreach, timeline
 from gateway.errors import BadRequest, NotFound, ParleyError, ValidationFailed
@@ -22,18 +22,19 @@ routes = web.RouteTableDef()
 log = logging.getLogger("parley.outreach")
 
 
-async def _accept(request: web.Request, requests: list[IntakeRequest]) -> IntakeOutcome:
-    async with request.app[ENGINE].begin() as conn:
-        result = await request.app[INTAKE].accept(conn, requests, now=clock.utcnow())
+async def accept_requests(app: web.Application, requests: list[IntakeRequest]) -> IntakeOutcome:
+    """Decide and persist requests in one transaction, then enqueue their sends."""
+    async with app[ENGINE].begin() as conn:
+        result = await app[INTAKE].accept(conn, requests, now=clock.utcnow())
     if result.jobs:
         try:
-            await enqueue_sends(request.app[REDIS], result.jobs)
+            await enqueue_sends(app[REDIS], result.jobs)
         except Exception:
             # The outreach is committed; the worker's requeue sweep enqueues it later.
             log.exception(
                 "enqueue failed for %d sends; the requeue sweep will retry", len(result.jobs)
             )
-    decisions = request.app[METRICS].decisions
+    decisions = app[METRICS].decisions
     for answer in result.answers:
         if isinstance(answer, dict):
             decisions.labels(answer["decision"]["outcome"]).inc()
@@ -52,8 +53,7 @@ async def post_outreach(request: web.Request) -> web.Response:
         )
     document = await read_body(request)
     body = validate(OutreachIn, document)
-    result = await _accept(request, [IntakeRequest(key, body, request_hash(document))])
-    answer = result.answers[0]
+    answer = await request.app[COALESCER].submit(IntakeRequest(key, body, request_hash(document)))
     if isinstance(answer, ParleyError):
         raise answer
     return web.json_response(answer, status=202)
@@ -86,7 +86,7 @@ async def post_outreach_batch(request: web.Request) -> web.Response:
         )
         positions.append(i)
     if requests:
-        accepted = await _accept(request, requests)
+        accepted = await accept_requests(request.app, requests)
         for i, answer in zip(positions, accepted.answers, strict=True):
             results[i] = answer
     return web.json_response({"results": [_item_result(r) for r in results]}, status=200)

@@ -9,8 +9,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gateway import audit, clock
 from gateway.accounts import account_view, find_account_id, upsert_account
-from gateway.api.parsing import read_model
-from gateway.api.schemas import AccountIn, ContactEventsIn, Ref, normalise_address
+from gateway.api.parsing import parse_address, read_model
+from gateway.api.schemas import AccountIn, ContactEventsIn, Ref
 from gateway.appkeys import ENGINE, SETTINGS
 from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import contact_events
@@ -69,13 +69,7 @@ async def post_contact_events(request: web.Request) -> web.Response:
     for i, event in enumerate(body.events):
         address = None
         if event.address is not None:
-            try:
-                address = normalise_address(event.channel, event.address)
-            except ValueError as exc:
-                raise ValidationFailed(
-                    f"invalid field events.{i}.address: {exc}",
-                    details=[{"field": f"events.{i}.address", "message": str(exc)}],
-                ) from None
+            address = parse_address(event.channel, event.address, f"events.{i}.address")
         rows.append(event.model_dump() | {"address": address, "source": "import"})
     now = clock.utcnow()
     async with request.app[ENGINE].begin() as conn:

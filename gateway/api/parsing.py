@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from gateway.api.schemas import normalise_address
 from gateway.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -51,6 +52,16 @@ def validate(model: type[M], data: Any, prefix: str = "") -> M:
         details = field_errors(exc, prefix)
         raise ValidationFailed(
             f"invalid field {details[0]['field']}: {details[0]['message']}", details=details
+        ) from None
+
+
+def parse_address(channel: str, address: str, field: str) -> str:
+    """A contact address in normal form (E.164, normalised email) or a 422 naming the field."""
+    try:
+        return normalise_address(channel, address)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"invalid field {field}: {exc}", details=[{"field": field, "message": str(exc)}]
         ) from None
 
 

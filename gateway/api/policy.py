@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import clock
-from gateway.api.parsing import read_model
-from gateway.api.schemas import EvaluateIn, normalise_address
+from gateway.api.parsing import parse_address, read_model
+from gateway.api.schemas import EvaluateIn
 from gateway.appkeys import ENGINE, SETTINGS
 from gateway.decisions import decide
-from gateway.errors import NotFound, ValidationFailed
+from gateway.errors import NotFound
 from gateway.facts import load_snapshots
 
 routes = web.RouteTableDef()
@@ -21,12 +21,7 @@ async def post_evaluate(request: web.Request) -> web.Response:
     body = await read_model(request, EvaluateIn)
     address = None
     if body.address is not None:
-        try:
-            address = normalise_address(body.channel, body.address)
-        except ValueError as exc:
-            raise ValidationFailed(
-                f"invalid field address: {exc}", details=[{"field": "address", "message": str(exc)}]
-            ) from None
+        address = parse_address(body.channel, body.address, "address")
     at = body.at or clock.utcnow()
     async with request.app[ENGINE].connect() as conn:
         accounts = await load_snapshots(conn, now=at, refs=[body.account_ref])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import datetime
 from typing import Any
 
 from arq import Retry
@@ -101,27 +102,21 @@ async def _reconcile(ctx: dict[str, Any], row: Any, pending: Any) -> bool:
             await _record_sent(conn, row, message, found, provider.name)
             return True
         now = clock.utcnow()
-        await conn.execute(
-            update(messages)
-            .where(messages.c.id == pending.id)
-            .values(
-                status="failed",
-                error_code="never_sent",
-                error_message="the provider has no record of this message",
-                updated_at=now,
-            )
+        await _set_message(
+            conn,
+            pending.id,
+            now,
+            status="failed",
+            error_code="never_sent",
+            error_message="the provider has no record of this message",
         )
-        await conn.execute(
-            update(outreach).where(outreach.c.id == row.id).values(status="queued", updated_at=now)
-        )
-        await conn.execute(
-            insert(timeline).values(
-                outreach_id=row.id,
-                message_id=pending.id,
-                status="queued",
-                at=now,
-                detail={"reason": "reconciled: the provider never received the earlier attempt"},
-            )
+        await _move(
+            conn,
+            row.id,
+            "queued",
+            now,
+            message_id=pending.id,
+            detail={"reason": "reconciled: the provider never received the earlier attempt"},
         )
     return False
 
@@ -156,20 +151,14 @@ async def _check_and_prepare(
         )
     ]
     if decision.outcome is not Outcome.ALLOW:
-        await conn.execute(
-            update(outreach)
-            .where(outreach.c.id == row.id)
-            .values(
-                status=status,
-                decision=decision.to_dict(),
-                not_before=decision.not_before,
-                updated_at=now,
-            )
-        )
-        await conn.execute(
-            insert(timeline).values(
-                outreach_id=row.id, status=status, at=now, detail={"decision": decision.to_dict()}
-            )
+        await _move(
+            conn,
+            row.id,
+            status,
+            now,
+            detail={"decision": decision.to_dict()},
+            decision=decision.to_dict(),
+            not_before=decision.not_before,
         )
         await audit.append(conn, entries)
         if decision.outcome is Outcome.DEFER:
@@ -206,15 +195,14 @@ async def _check_and_prepare(
             updated_at=now,
         )
     )
-    await conn.execute(
-        update(outreach)
-        .where(outreach.c.id == row.id)
-        .values(status="sending", decision=decision.to_dict(), not_before=None, updated_at=now)
-    )
-    await conn.execute(
-        insert(timeline).values(
-            outreach_id=row.id, message_id=message.message_id, status="sending", at=now, detail=None
-        )
+    await _move(
+        conn,
+        row.id,
+        "sending",
+        now,
+        message_id=message.message_id,
+        decision=decision.to_dict(),
+        not_before=None,
     )
     entries.append(
         AuditEntry(
@@ -233,22 +221,14 @@ async def _record_sent(
     conn: AsyncConnection, row: Any, message: OutboundMessage, result: SendResult, provider: str
 ) -> None:
     now = clock.utcnow()
-    await conn.execute(
-        update(messages)
-        .where(messages.c.id == message.message_id)
-        .values(status="sent", provider_id=result.provider_id, updated_at=now)
-    )
-    await conn.execute(
-        update(outreach).where(outreach.c.id == row.id).values(status="sent", updated_at=now)
-    )
-    await conn.execute(
-        insert(timeline).values(
-            outreach_id=row.id,
-            message_id=message.message_id,
-            status="sent",
-            at=now,
-            detail={"provider": provider, "provider_id": result.provider_id},
-        )
+    await _set_message(conn, message.message_id, now, status="sent", provider_id=result.provider_id)
+    await _move(
+        conn,
+        row.id,
+        "sent",
+        now,
+        message_id=message.message_id,
+        detail={"provider": provider, "provider_id": result.provider_id},
     )
     await conn.execute(
         insert(contact_events).values(
@@ -285,10 +265,13 @@ async def _failed(
     retry = exc.retryable and job_try < settings.send_max_tries
     now = clock.utcnow()
     async with ctx["engine"].begin() as conn:
-        await conn.execute(
-            update(messages)
-            .where(messages.c.id == message.message_id)
-            .values(status="failed", error_code=exc.code, error_message=exc.message, updated_at=now)
+        await _set_message(
+            conn,
+            message.message_id,
+            now,
+            status="failed",
+            error_code=exc.code,
+            error_message=exc.message,
         )
         ref = await _account_ref(conn, row.account_id)
         entries = [
@@ -301,19 +284,14 @@ async def _failed(
             )
         ]
         if retry:
-            await conn.execute(
-                update(outreach)
-                .where(outreach.c.id == row.id)
-                .values(status="queued", updated_at=now)
-            )
-            await conn.execute(
-                insert(timeline).values(
-                    outreach_id=row.id,
-                    message_id=message.message_id,
-                    status="retrying",
-                    at=now,
-                    detail={"code": exc.code, "message": exc.message, "try": job_try},
-                )
+            await _move(
+                conn,
+                row.id,
+                "queued",
+                now,
+                step="retrying",
+                message_id=message.message_id,
+                detail={"code": exc.code, "message": exc.message, "try": job_try},
             )
             await audit.append(conn, entries)
         else:
@@ -326,26 +304,53 @@ async def _failed(
 async def _fail_outreach(
     conn: AsyncConnection,
     row: Any,
-    now: Any,
+    now: datetime,
     code: str,
     text: str,
     entries: list[AuditEntry],
     message_id: str | None = None,
 ) -> None:
-    await conn.execute(
-        update(outreach).where(outreach.c.id == row.id).values(status="failed", updated_at=now)
-    )
-    await conn.execute(
-        insert(timeline).values(
-            outreach_id=row.id,
-            message_id=message_id,
-            status="failed",
-            at=now,
-            detail={"code": code, "message": text},
-        )
+    await _move(
+        conn, row.id, "failed", now, message_id=message_id, detail={"code": code, "message": text}
     )
     await audit.append(conn, entries)
 
 
 async def _account_ref(conn: AsyncConnection, account_id: int) -> str:
     return str(await conn.scalar(select(accounts.c.account_ref).where(accounts.c.id == account_id)))
+
+
+async def _move(
+    conn: AsyncConnection,
+    outreach_id: str,
+    status: str,
+    now: datetime,
+    *,
+    step: str | None = None,
+    message_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    **values: Any,
+) -> None:
+    """Set an outreach's status (and other columns) and add the step to its timeline."""
+    await conn.execute(
+        update(outreach)
+        .where(outreach.c.id == outreach_id)
+        .values(status=status, updated_at=now, **values)
+    )
+    await conn.execute(
+        insert(timeline).values(
+            outreach_id=outreach_id,
+            message_id=message_id,
+            status=step or status,
+            at=now,
+            detail=detail,
+        )
+    )
+
+
+async def _set_message(
+    conn: AsyncConnection, message_id: str, now: datetime, **values: Any
+) -> None:
+    await conn.execute(
+        update(messages).where(messages.c.id == message_id).values(updated_at=now, **values)
+    )

@@ -58,6 +58,9 @@ def run(settings: Settings) -> int:
     def stop(_signum: int = 0, _frame: FrameType | None = None) -> None:
         raise KeyboardInterrupt
 
+    # Explicit handlers: a shell starts background jobs with SIGINT ignored, and Python then
+    # leaves it ignored, so Ctrl-C (or kill -INT) would do nothing.
+    signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     try:
         print(f"parley: applying migrations to {settings.database_url}", flush=True)
@@ -90,7 +93,7 @@ def run(settings: Settings) -> int:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                child.terminate()
         for child in children:
             try:
                 child.wait(timeout=15)

@@ -66,6 +66,8 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # As a shell starts a background job: SIGINT ignored. Ctrl-C must still stop it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: list[str] = []
     try:

@@ -4,8 +4,9 @@
     python -m bench._server baseline --port N
 
 The gateway is built exactly like ``parley serve`` builds it (``init_app`` + ``web.run_app``,
-no access log); the baseline has the same two intake routes, parses the JSON body and answers
-202 with a small JSON document, so the difference between the two is the gateway's own work.
+no access log); the baseline has the same routes (the two intake routes and the policy dry
+run), parses the JSON body and answers with a small JSON document (202 for intake, 200 for
+the dry run, as the gateway does), so the difference between the two is the gateway's own work.
 """
 
 from __future__ import annotations
@@ -33,11 +34,19 @@ async def _baseline_batch(request: web.Request) -> web.Response:
     return web.json_response({"status": "accepted", "items": len(document["items"])}, status=202)
 
 
+async def _baseline_evaluate(request: web.Request) -> web.Response:
+    document = await request.json()
+    return web.json_response(
+        {"outcome": "allow", "not_before": None, "reasons": [], "keys": len(document)}
+    )
+
+
 def baseline_app() -> web.Application:
-    """The bare handler: same routes and body limit, JSON parsed, 202 with a small JSON."""
+    """The bare handler: same routes and body limit, JSON parsed, a small JSON answer."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_post("/v1/outreach", _baseline_single)
     app.router.add_post("/v1/outreach/batch", _baseline_batch)
+    app.router.add_post("/v1/policy/evaluate", _baseline_evaluate)
     return app
 
 

@@ -1,7 +1,9 @@
 """Append-only, hash-chained audit log: one chain per account plus a system chain.
 
-Each row stores ``sha256(prev_hash + "\\n" + canonical_json(row))``. Rows are appended in the
-caller's transaction, so an audit row exists exactly when the change it records does.
+Each row stores ``sha256(prev_hash + "\\n" + canonical_json(header) + "\\n" + payload)``, where
+the header is the row's chain, sequence, time, event and subject, and the payload is canonical
+JSON. Rows are appended in the caller's transaction, so an audit row exists exactly when the
+change it records does.
 """
 
 from __future__ import annotations
@@ -55,17 +57,17 @@ def row_hash(
     payload_text: str,
 ) -> str:
     """The hash of one audit row given the hash of the row before it in its chain."""
-    body = canonical_json(
+    header = canonical_json(
         {
             "at": at.isoformat(),
             "chain_key": chain_key,
             "event": event,
-            "payload": payload_text,
             "seq": seq,
             "subject": subject,
         }
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+    # The payload is already canonical JSON text: hashed as stored, never encoded twice.
+    return hashlib.sha256(f"{prev_hash}\n{header}\n{payload_text}".encode()).hexdigest()
 
 
 async def append(conn: AsyncConnection, entries: Sequence[AuditEntry]) -> None:

@@ -5,17 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import accounts, contact_events, contact_points
-from policies import ConsentState, ContactFacts, ContactRecord
+from policies import RULESETS, ConsentState, ContactFacts, ContactRecord, load_ruleset
 
-# Every rule looks back at most this far (7-in-7, the conversation rule, 7-day caps);
-# a month keeps room for rulesets with longer windows.
-HISTORY_DAYS = 30
+
+@cache
+def history_days(ruleset_override: str | None = None) -> int:
+    """Days of contact history to load: what the longest-looking ruleset in use can see.
+
+    Loading no more keeps facts (and the audit rows that record them) small; loading no less
+    keeps every decision exactly what it would be on the full history.
+    """
+    names = [ruleset_override] if ruleset_override else list(RULESETS)
+    return max(load_ruleset(name).lookback_days for name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +98,12 @@ class AccountSnapshot:
 
 
 async def load_snapshots(
-    conn: AsyncConnection, *, now: datetime, refs: Iterable[str] = (), ids: Iterable[int] = ()
+    conn: AsyncConnection,
+    *,
+    now: datetime,
+    refs: Iterable[str] = (),
+    ids: Iterable[int] = (),
+    ruleset_override: str | None = None,
 ) -> dict[str, AccountSnapshot]:
     """Snapshots of the given accounts (by ref or id), keyed by account ref; three queries."""
     refs, ids = list(refs), list(ids)
@@ -119,7 +132,7 @@ async def load_snapshots(
         )
         .where(
             contact_events.c.account_id.in_(account_ids),
-            contact_events.c.at >= now - timedelta(days=HISTORY_DAYS),
+            contact_events.c.at >= now - timedelta(days=history_days(ruleset_override)),
         )
         .order_by(contact_events.c.at)
     ):

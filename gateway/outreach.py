@@ -71,7 +71,12 @@ class Intake:
     ) -> IntakeOutcome:
         """Decide and persist every request; replays return their first answer."""
         known = await _stored(conn, [r.key for r in requests])
-        snapshots = await load_snapshots(conn, now=now, refs={r.body.account_ref for r in requests})
+        snapshots = await load_snapshots(
+            conn,
+            now=now,
+            refs={r.body.account_ref for r in requests},
+            ruleset_override=self._ruleset_override,
+        )
         result = IntakeOutcome()
         slots: list[str | ParleyError] = []  # a key (answer resolved below) or the error
         rows: list[dict[str, Any]] = []

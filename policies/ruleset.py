@@ -70,6 +70,20 @@ class Ruleset:
         """Name and digest, to store next to each decision."""
         return {"name": self.name, "digest": self.digest}
 
+    @property
+    def lookback_days(self) -> int:
+        """How many days of contact history can change a decision under this ruleset.
+
+        The longest window of any rule, plus two days because windows are calendar days in
+        the consumer's zones, which may lie a day on either side of UTC.
+        """
+        windows = [
+            self.call_frequency.window_days,
+            self.call_frequency.after_conversation_days,
+            *(cap.window_days for cap in self.channel_caps.limits),
+        ]
+        return max(windows) + 2
+
 
 def load_ruleset(name_or_path: str | Path) -> Ruleset:
     """Load a bundled ruleset by name (see RULESETS) or a ruleset file by path; cached.

@@ -24,7 +24,9 @@ async def post_evaluate(request: web.Request) -> web.Response:
         address = parse_address(body.channel, body.address, "address")
     at = body.at or clock.utcnow()
     async with request.app[ENGINE].connect() as conn:
-        accounts = await load_snapshots(conn, now=at, refs=[body.account_ref])
+        accounts = await load_snapshots(
+            conn, now=at, refs=[body.account_ref], ruleset_override=request.app[SETTINGS].ruleset
+        )
     account = accounts.get(body.account_ref)
     if account is None:
         raise NotFound(f"no account {body.account_ref!r}", code="account_not_found")

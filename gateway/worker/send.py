@@ -130,7 +130,8 @@ async def _check_and_prepare(
     """
     now = clock.utcnow()
     channel = row.resolved_channel
-    accounts = await load_snapshots(conn, now=now, ids=[row.account_id])
+    override = ctx["settings"].ruleset
+    accounts = await load_snapshots(conn, now=now, ids=[row.account_id], ruleset_override=override)
     account = next(iter(accounts.values()))
     evaluation = decide(
         account,
@@ -138,7 +139,7 @@ async def _check_and_prepare(
         row.purpose,
         now,
         address=row.address,
-        ruleset_override=ctx["settings"].ruleset,
+        ruleset_override=override,
     )
     decision, status, contact = evaluation.decision, evaluation.status, evaluation.contact
     entries = [

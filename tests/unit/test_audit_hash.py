@@ -17,8 +17,9 @@ def test_row_hash_vector() -> None:
     digest = row_hash(
         GENESIS, "account:A-1", 1, AT, "consent.granted", "sms:+14155550123", '{"source":"api"}'
     )
-    # Recomputed independently: sha256("0"*64 + "\n" + the sorted, compact JSON of the row).
-    assert digest == "b7b1fd152e632bdc47ab008be2d014a7997a74d6a83eb770d6ec6bb63363e23a"
+    # Recomputed independently: sha256("0"*64 + "\n" + sorted compact JSON of the header
+    # (at, chain_key, event, seq, subject) + "\n" + the payload text).
+    assert digest == "a15fad87b41151bfb27c230041c8506659f2fdef462e676ee36613373f685b79"
 
 
 def test_every_field_changes_the_hash() -> None:

@@ -1,12 +1,23 @@
 """Rulesets: bundled YAML files, selection per collector type, and load-time validation."""
 
 import hashlib
-from datetime import time
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from policies import RULESETS, Ruleset, RulesetError, load_ruleset, ruleset_for
+from policies import (
+    RULESETS,
+    ConsentState,
+    ContactFacts,
+    ContactRecord,
+    Ruleset,
+    RulesetError,
+    evaluate,
+    load_ruleset,
+    ruleset_for,
+)
 from policies.ruleset import RULE_NAMES, RULESET_DIR, default_ruleset
 from policies.settings import ChannelCap
 
@@ -330,3 +341,33 @@ def test_unquoted_times_are_read_as_written(tmp_path: Path) -> None:
     path.write_text(_edit('  start: "08:00"\n  end: "21:00"\n', "  start: 09:30\n  end: 20:00\n"))
     window = load_ruleset(path).quiet_hours.window
     assert (window.start, window.end) == (time(9, 30), time(20))
+
+
+@pytest.mark.parametrize("name", RULESETS)
+@pytest.mark.parametrize("hours", [0, 5, 13, 20])
+@pytest.mark.parametrize("channel", ["voice", "sms", "email"])
+def test_history_older_than_the_lookback_never_changes_a_decision(
+    name: str, hours: int, channel: str
+) -> None:
+    ruleset = load_ruleset(name)
+    now = datetime(2026, 3, 10, hours, 30, tzinfo=UTC)
+    history = tuple(
+        ContactRecord(ch, "outbound", now - timedelta(days=d, hours=h), outcome)
+        for d in range(40)
+        for h, ch, outcome in (
+            (2, "voice", "conversation" if d % 9 == 0 else "no_answer"),
+            (5, "sms", "delivered"),
+            (7, "email", "sent"),
+        )
+    )
+    since = now - timedelta(days=ruleset.lookback_days)
+    full = ContactFacts(
+        channel=channel,
+        purpose="collection",
+        consent=ConsentState.GRANTED,
+        timezones=("America/Chicago",),
+        history=history,
+    )
+    trimmed = replace(full, history=tuple(r for r in history if r.at >= since))
+    assert len(trimmed.history) < len(full.history)
+    assert evaluate(trimmed, now, ruleset) == evaluate(full, now, ruleset)

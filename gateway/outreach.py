@@ -150,8 +150,7 @@ class Intake:
 
     def _evaluate(self, account: AccountSnapshot, body: OutreachIn, now: datetime) -> Evaluation:
         if body.channel != "auto":
-            if not self._templates.has(body.channel, body.template):
-                self._templates.render(body.channel, body.template, {})  # raises, naming options
+            self._templates.require(body.channel, body.template)
             return self._decide_channel(account, body.channel, body.purpose, now)
         candidates = [c for c in self._channel_order if self._templates.has(c, body.template)]
         if not candidates:

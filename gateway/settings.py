@@ -64,18 +64,11 @@ class Settings(BaseSettings):
     core_webhook_url: HttpUrl | None = None
     core_webhook_secret: SecretStr | None = None
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "auto_channel_order", mode="before")
     @classmethod
-    def _split_tokens(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(t.strip() for t in value.split(",") if t.strip())
-        return value
-
-    @field_validator("auto_channel_order", mode="before")
-    @classmethod
-    def _split_channels(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(c.strip() for c in value.split(",") if c.strip())
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("database_url")

@@ -57,14 +57,19 @@ class TemplateLibrary:
     def has(self, channel: str, name: str) -> bool:
         return (channel, name) in self._templates
 
-    def render(self, channel: str, name: str, context: dict[str, Any]) -> Rendered:
-        """Render a template; a missing variable raises TemplateError naming it."""
+    def require(self, channel: str, name: str) -> jinja2.Template:
+        """The template, or a TemplateError listing the ones the channel has."""
         template = self._templates.get((channel, name))
         if template is None:
             raise TemplateError(
                 f"no {channel} template named {name!r}",
                 details=[{"field": "template", "message": f"available: {self.names(channel)}"}],
             )
+        return template
+
+    def render(self, channel: str, name: str, context: dict[str, Any]) -> Rendered:
+        """Render a template; a missing variable raises TemplateError naming it."""
+        template = self.require(channel, name)
         try:
             text = template.render(context).strip()
         except jinja2.UndefinedError as exc:

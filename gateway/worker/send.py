@@ -74,9 +74,14 @@ async def send_outreach(ctx: dict[str, Any], outreach_id: str) -> str:
 
 
 async def _lock_outreach(conn: AsyncConnection, outreach_id: str) -> Any:
-    query = select(outreach).where(outreach.c.id == outreach_id)
+    # The account ref comes along: every audit row of the send is chained under it.
+    query = (
+        select(outreach, accounts.c.account_ref)
+        .join(accounts, accounts.c.id == outreach.c.account_id)
+        .where(outreach.c.id == outreach_id)
+    )
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=outreach)
     return (await conn.execute(query)).first()
 
 
@@ -243,7 +248,7 @@ async def _record_sent(
             message_id=message.message_id,
         )
     )
-    ref = await _account_ref(conn, row.account_id)
+    ref = row.account_ref
     await audit.append(
         conn,
         [
@@ -274,7 +279,7 @@ async def _failed(
             error_code=exc.code,
             error_message=exc.message,
         )
-        ref = await _account_ref(conn, row.account_id)
+        ref = row.account_ref
         entries = [
             AuditEntry(
                 account_chain(ref),
@@ -315,10 +320,6 @@ async def _fail_outreach(
         conn, row.id, "failed", now, message_id=message_id, detail={"code": code, "message": text}
     )
     await audit.append(conn, entries)
-
-
-async def _account_ref(conn: AsyncConnection, account_id: int) -> str:
-    return str(await conn.scalar(select(accounts.c.account_ref).where(accounts.c.id == account_id)))
 
 
 async def _move(

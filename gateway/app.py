@@ -9,7 +9,7 @@ from aiohttp import web
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
-from gateway.api import accounts, health, openapi, outreach, policy
+from gateway.api import accounts, bot, conversations, health, openapi, outreach, policy, updates
 from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, REGISTRY, SETTINGS, TEMPLATES
 from gateway.coalescer import Coalescer
 from gateway.db.engine import create_engine
@@ -60,6 +60,15 @@ def init_app(settings: Settings) -> web.Application:
     app[REGISTRY] = registry
     app[METRICS] = create_metrics(registry)
     app.cleanup_ctx.extend([_database, _arq_pool])
-    for table in (health.routes, openapi.routes, accounts.routes, policy.routes, outreach.routes):
+    for table in (
+        health.routes,
+        openapi.routes,
+        accounts.routes,
+        policy.routes,
+        outreach.routes,
+        updates.routes,
+        bot.routes,
+        conversations.routes,
+    ):
         app.add_routes(table)
     return app

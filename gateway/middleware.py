@@ -42,13 +42,19 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Core-system endpoints need ``Authorization: Bearer <token>`` (constant-time compare)."""
+    """``/v1/`` needs ``Authorization: Bearer <token>`` (constant-time compare).
+
+    The bot's service token opens ``/v1/bot/`` and nothing else; core-system tokens open
+    everything but ``/v1/bot/``, so neither side can act as the other.
+    """
     if request.path in PUBLIC_PATHS or not request.path.startswith("/v1/"):
         return await handler(request)
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not presented:
         raise Unauthorized("missing bearer token", code="missing_token")
-    tokens = request.app[SETTINGS].api_tokens
+    settings = request.app[SETTINGS]
+    is_bot = request.path.startswith("/v1/bot/")
+    tokens = (settings.bot_token,) if is_bot else settings.api_tokens
     # Compare against every token so timing does not tell which one nearly matched.
     matched = False
     for token in tokens:

@@ -9,14 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway import audit
 from gateway.api.schemas import OutreachIn
 from gateway.audit import AuditEntry, account_chain, canonical_json
 from gateway.db.tables import outreach, timeline
+from gateway.db.upsert import dialect_insert
 from gateway.decisions import DECISION_EVENT, Evaluation, decide
 from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
 from gateway.facts import AccountSnapshot, load_snapshots
@@ -191,10 +190,9 @@ class Intake:
     async def _insert(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
         if not rows:
             return set()
-        upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         columns = set(outreach.c.keys())
         stmt = (
-            upsert(outreach)
+            dialect_insert(conn, outreach)
             .on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(outreach.c.idempotency_key)
         )

@@ -12,6 +12,8 @@ from gateway.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/parley.db"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+# Captured facts that may hand the conversation to an agent (a "handoff" always does).
+EscalatingKind = Literal["hardship", "dispute", "payment_plan_request", "already_paid"]
 
 
 class Settings(BaseSettings):
@@ -51,6 +53,8 @@ class Settings(BaseSettings):
     send_retry_base_seconds: float = Field(default=5.0, gt=0)
     requeue_after_seconds: int = Field(default=300, ge=10)
     worker_max_jobs: int = Field(default=20, ge=1)
+    # How often an idle worker asks Redis for due jobs; arq's 0.5 s would dominate a bot turn.
+    worker_poll_delay_seconds: float = Field(default=0.02, gt=0, le=5)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
@@ -60,11 +64,26 @@ class Settings(BaseSettings):
     sendgrid_from: str | None = None
     sendgrid_base_url: HttpUrl | None = None
     sendgrid_webhook_public_key: str | None = None
-    rasa_url: HttpUrl | None = None
     core_webhook_url: HttpUrl | None = None
     core_webhook_secret: SecretStr | None = None
+    core_webhook_max_tries: int = Field(default=12, ge=1)
+    core_webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    @field_validator("api_tokens", "auto_channel_order", mode="before")
+    # The assistant: the Rasa server, the action server that calls /v1/bot/..., and the bot API.
+    rasa_url: HttpUrl = HttpUrl("http://127.0.0.1:5005")
+    rasa_timeout_seconds: float = Field(default=15.0, gt=0)
+    actions_port: int = Field(default=5055, ge=0, le=65535)
+    bot_venv: Path = Path(".venv-bot")
+    bot_start: bool = True
+    bot_token: SecretStr = SecretStr("parley-dev-bot-token")
+    bot_verification_fact: Literal["date_of_birth", "postal_code"] = "date_of_birth"
+    bot_verify_attempts: int = Field(default=3, ge=1, le=10)
+    bot_escalate_on: Annotated[tuple[EscalatingKind, ...], NoDecode] = ("hardship",)
+    bot_date_horizon_days: int = Field(default=30, ge=1, le=365)
+    bot_unavailable_escalate_seconds: int = Field(default=300, ge=10)
+    conversation_timeout_minutes: int = Field(default=1440, ge=1)
+
+    @field_validator("api_tokens", "auto_channel_order", "bot_escalate_on", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -98,6 +117,10 @@ class Settings(BaseSettings):
             "phone": self.collector_phone,
             "email": self.collector_email,
         }
+
+    def provider_name(self, channel: str) -> str:
+        """The provider configured for a channel (what outbound messages record)."""
+        return str(getattr(self, f"provider_{channel}", "console"))
 
     @property
     def is_sqlite(self) -> bool:

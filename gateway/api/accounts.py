@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from gateway import audit, clock
 from gateway.accounts import account_view, find_account_id, upsert_account
@@ -14,6 +12,7 @@ from gateway.api.schemas import AccountIn, ContactEventsIn, Ref
 from gateway.appkeys import ENGINE, SETTINGS
 from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import contact_events
+from gateway.db.upsert import dialect_insert
 from gateway.errors import ValidationFailed
 
 routes = web.RouteTableDef()
@@ -74,9 +73,10 @@ async def post_contact_events(request: web.Request) -> web.Response:
     now = clock.utcnow()
     async with request.app[ENGINE].begin() as conn:
         account_id = await find_account_id(conn, ref)
-        upsert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         result = await conn.execute(
-            upsert(contact_events).on_conflict_do_nothing().returning(contact_events.c.id),
+            dialect_insert(conn, contact_events)
+            .on_conflict_do_nothing()
+            .returning(contact_events.c.id),
             [r | {"account_id": account_id} for r in rows],
         )
         imported = len(result.all())

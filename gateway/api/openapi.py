@@ -59,6 +59,19 @@ def _op(
 
 _REF = [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}]
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_UPDATES_PAGING = (
+    "Answers {updates, next, has_more}. next is never null: pass it back as after to get the "
+    "following page, or to poll for new updates when the page was empty. Cursors are opaque."
+)
+_UPDATES_QUERY = [
+    {"name": "after", "in": "query", "required": False, "schema": {"type": "string"}},
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+    },
+]
 _BATCH = {
     "type": "object",
     "required": ["items"],
@@ -72,11 +85,20 @@ _BATCH = {
     },
 }
 
+# The bot API takes the bot's service token (PARLEY_BOT_TOKEN), not a core-system token.
+_BOT = (401, 404, 422)
+_BOT_DEBT = (401, 403, 404, 422)
+
 OPERATIONS: dict[str, dict[str, Any]] = {
     "/v1/accounts/{ref}": {
         "parameters": _REF,
         "put": _op("Create or update an account", schemas.AccountIn, 200, (401, 422)),
         "get": _op("Read an account", None, 200, (401, 404, 422)),
+    },
+    "/v1/accounts/{ref}/updates": {
+        "parameters": _REF,
+        "get": _op("Account updates, oldest first", None, 200, (401, 404, 422))
+        | {"description": _UPDATES_PAGING, "parameters": _UPDATES_QUERY},
     },
     "/v1/accounts/{ref}/contact-events": {
         "parameters": _REF,
@@ -100,6 +122,31 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "/v1/outreach/{id}": {
         "parameters": _ID,
         "get": _op("Outreach status and timeline", None, 200, (401, 404)),
+    },
+    "/v1/messages/inbound": {
+        "post": _op("Take a consumer's inbound message", schemas.InboundIn, 202, (401, 422)),
+    },
+    "/v1/conversations/{id}": {
+        "parameters": _ID,
+        "get": _op("A conversation thread with its messages and updates", None, 200, (401, 404)),
+    },
+    "/v1/bot/conversations/{id}": {
+        "parameters": _ID,
+        "get": _op("Bot API: conversation state (account only once verified)", None, 200, _BOT),
+    },
+    "/v1/bot/conversations/{id}/verify": {
+        "parameters": _ID,
+        "post": _op("Bot API: check a verification fact", schemas.BotVerifyIn, 200, _BOT),
+    },
+    "/v1/bot/conversations/{id}/normalize": {
+        "parameters": _ID,
+        "post": _op(
+            "Bot API: parse and validate amount and date", schemas.BotNormalizeIn, 200, _BOT_DEBT
+        ),
+    },
+    "/v1/bot/conversations/{id}/updates": {
+        "parameters": _ID,
+        "post": _op("Bot API: record an account update", schemas.BotUpdateIn, 201, _BOT_DEBT),
     },
     "/healthz": {"get": _op("Liveness", None, 200, (), auth=False)},
     "/readyz": {"get": _op("Readiness (database and Redis)", None, 200, (503,), auth=False)},
@@ -133,6 +180,10 @@ def build_document() -> dict[str, Any]:
         schemas.EvaluateIn,
         schemas.OutreachIn,
         schemas.BatchItemIn,
+        schemas.InboundIn,
+        schemas.BotVerifyIn,
+        schemas.BotNormalizeIn,
+        schemas.BotUpdateIn,
     ):
         schema = schemas.schema_of(model)
         components.update(schema.pop("$defs", {}))

@@ -167,3 +167,47 @@ class BatchItemIn(OutreachIn):
 def schema_of(model: type[BaseModel]) -> dict[str, Any]:
     """JSON schema of a request body, as published in the OpenAPI document."""
     return model.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+UpdateKind = Literal[
+    "promise_to_pay",
+    "payment_plan_request",
+    "dispute",
+    "hardship",
+    "already_paid",
+    "callback_request",
+    "wrong_party",
+    "opt_out",
+    "handoff",
+]
+BotText = Annotated[StrictStr, Field(min_length=1, max_length=1000)]
+
+
+class BotVerifyIn(Strict):
+    """What the debtor typed as their verification fact."""
+
+    value: BotText
+
+
+class BotNormalizeIn(Strict):
+    """Raw amount and/or date text, as the debtor wrote them."""
+
+    amount: BotText | None = None
+    date: BotText | None = None
+
+
+class BotUpdateIn(Strict):
+    """A fact the assistant captured; ``data`` holds the raw values the gateway normalises."""
+
+    kind: UpdateKind
+    data: dict[str, BotText | None] = Field(default_factory=dict)
+    dedupe_key: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+
+
+class InboundIn(Strict):
+    """A message a consumer sent on a channel that has no provider webhook of its own."""
+
+    channel: Channel
+    address: StrictStr
+    text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
+    provider_id: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None

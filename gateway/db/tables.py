@@ -136,12 +136,18 @@ conversations = Table(
     Column("id", String(40), primary_key=True),
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
     Column("channel", String(10), nullable=False),
+    # The consumer's address on the channel: replies go back to where the consumer wrote from.
+    Column("address", String(320)),
     Column("state", String(20), nullable=False),
     Column("assigned_agent", String(100)),
+    Column("verified_at", UTCDateTime),
+    Column("verify_attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("escalation_reason", String(200)),
     Column("last_inbound_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "account_id", "channel"),
+    Index(None, "channel", "address"),
 )
 
 messages = Table(
@@ -158,6 +164,8 @@ messages = Table(
     Column("body", Text, nullable=False),
     Column("provider", String(20), nullable=False),
     Column("provider_id", String(100)),
+    # Outbound messages outside an outreach (bot and agent replies, keyword confirmations).
+    Column("purpose", String(20)),
     Column("status", String(20), nullable=False),
     Column("error_code", String(40)),
     Column("error_message", Text),
@@ -165,6 +173,7 @@ messages = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("provider", "provider_id"),
     Index(None, "outreach_id"),
+    Index(None, "conversation_id", "created_at"),
 )
 
 timeline = Table(
@@ -194,8 +203,12 @@ account_updates = Table(
     Column("delivery_state", String(20), nullable=False, default="pending"),
     Column("delivery_attempts", Integer, nullable=False, default=0),
     Column("delivered_at", UTCDateTime),
+    Column("last_error", Text),
+    # Set by callers that may repeat themselves (a bot action retried): one update per key.
+    Column("dedupe_key", String(200), unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "account_id", "id"),
+    Index(None, "delivery_state", "created_at"),
 )
 
 audit_log = Table(

@@ -1,4 +1,4 @@
-"""The requeue sweep: outreach that the database says is due but no job is carrying."""
+"""Requeue sweeps: work the database says is due but no job is carrying."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from gateway import clock
-from gateway.db.tables import outreach
+from gateway.conversations.inbound import BOT_TURN, turn_job_id
+from gateway.conversations.outbox import SEND_MESSAGE, message_job_id
+from gateway.db.tables import messages, outreach
 from gateway.queue import SendJob, enqueue_sends
 from gateway.settings import Settings
 
@@ -41,4 +43,43 @@ async def requeue_stale(ctx: dict[str, Any]) -> int:
     added = await enqueue_sends(ctx["redis"], jobs)
     if added:
         log.warning("requeued %d sends that had no job", added)
+    return added
+
+
+async def requeue_conversations(ctx: dict[str, Any]) -> int:
+    """Enqueue bot turns and conversation sends whose job was lost.
+
+    An inbound message still ``pending`` (or a reply still ``queued``) well after it was
+    stored has no live job: Redis was down when it arrived, or the job expired.
+    """
+    settings: Settings = ctx["settings"]
+    cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
+    async with ctx["engine"].connect() as conn:
+        rows = list(
+            await conn.execute(
+                select(messages.c.id, messages.c.direction)
+                .where(
+                    or_(
+                        and_(messages.c.direction == "inbound", messages.c.status == "pending"),
+                        and_(
+                            messages.c.direction == "outbound",
+                            messages.c.outreach_id.is_(None),
+                            messages.c.status.in_(("queued", "sending")),
+                        ),
+                    ),
+                    messages.c.updated_at < cutoff,
+                )
+                .limit(SWEEP_LIMIT)
+            )
+        )
+    redis = ctx["redis"]
+    added = 0
+    for row in rows:
+        if row.direction == "inbound":
+            job = await redis.enqueue_job(BOT_TURN, row.id, _job_id=turn_job_id(row.id))
+        else:
+            job = await redis.enqueue_job(SEND_MESSAGE, row.id, _job_id=message_job_id(row.id))
+        added += job is not None
+    if added:
+        log.warning("requeued %d conversation jobs that had no job", added)
     return added

@@ -1,0 +1,1 @@
+"""Conversations: inbound text from any channel, bot turns, escalation to agents, replies."""

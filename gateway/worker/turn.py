@@ -1,0 +1,151 @@
+"""The bot-turn job: pending inbound text of one conversation goes to Rasa, strictly in order."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from arq import Retry
+from sqlalchemy import select, update
+
+from gateway import clock
+from gateway.conversations import texts
+from gateway.conversations.agent_events import publish
+from gateway.conversations.handoff import hand_off
+from gateway.conversations.lock import ConversationLock
+from gateway.conversations.outbox import Reply, enqueue_messages, queue_replies
+from gateway.conversations.rasa import AssistantUnavailable
+from gateway.conversations.store import load_conversation
+from gateway.db.tables import messages
+from gateway.settings import Settings
+from gateway.updates import enqueue_deliveries
+from gateway.worker.message import send_now
+from gateway.worker.send import backoff_seconds
+
+log = logging.getLogger("parley.worker.turn")
+# Longer than one Rasa call can take; extended before every message.
+LOCK_TTL_MS = 120_000
+# Another worker holds the conversation: try again soon, it is answering the older message.
+LOCK_BUSY_SECONDS = 0.2
+MAX_RETRY_SECONDS = 30.0
+
+
+async def bot_turn(ctx: dict[str, Any], message_id: str) -> str:
+    """Answer the conversation of ``message_id``: every pending message, oldest first.
+
+    The per-conversation lock keeps several workers from interleaving turns; whoever holds it
+    takes the oldest pending message, so order holds even when jobs run out of order.
+    """
+    engine, redis = ctx["engine"], ctx["redis"]
+    async with engine.connect() as conn:
+        conversation_id = await conn.scalar(
+            select(messages.c.conversation_id).where(messages.c.id == message_id)
+        )
+    if conversation_id is None:
+        return "no conversation"
+    lock = ConversationLock(redis, conversation_id, LOCK_TTL_MS)
+    if not await lock.acquire():
+        raise Retry(defer=LOCK_BUSY_SECONDS)
+    answered = 0
+    try:
+        while await lock.extend():
+            async with engine.connect() as conn:
+                conversation = await load_conversation(conn, conversation_id)
+                pending = (
+                    await conn.execute(
+                        select(messages)
+                        .where(
+                            messages.c.conversation_id == conversation_id,
+                            messages.c.direction == "inbound",
+                            messages.c.status == "pending",
+                        )
+                        .order_by(messages.c.created_at, messages.c.id)
+                        .limit(1)
+                    )
+                ).first()
+            if pending is None:
+                return f"answered {answered}"
+            metadata = {
+                "channel": conversation.channel,
+                "account_ref": conversation.account_ref,
+                "message_id": pending.id,
+            }
+            try:
+                replies = await ctx["rasa"].turn(conversation_id, pending.body, metadata)
+            except AssistantUnavailable as exc:
+                return await _assistant_down(ctx, conversation, pending, exc)
+            for reply_id in await _record_turn(ctx, conversation, pending.id, replies):
+                await send_now(ctx, reply_id)
+            answered += 1
+        return f"answered {answered}; lock lost"
+    finally:
+        await lock.release()
+
+
+async def _record_turn(
+    ctx: dict[str, Any], conversation: Any, message_id: str, replies: list[str]
+) -> list[str]:
+    """Mark the message answered and queue the replies, in one transaction."""
+    settings: Settings = ctx["settings"]
+    now = clock.utcnow()
+    async with ctx["engine"].begin() as conn:
+        done = await conn.execute(
+            update(messages)
+            .where(messages.c.id == message_id, messages.c.status == "pending")
+            .values(status="answered", updated_at=now)
+        )
+        if done.rowcount == 0:
+            return []  # escalated meanwhile: an agent answers it
+        return await queue_replies(
+            conn,
+            [
+                Reply(
+                    channel=conversation.channel,
+                    address=conversation.address,
+                    body=text,
+                    purpose="reply",
+                    account_id=conversation.account_id,
+                    conversation_id=conversation.id,
+                    provider=settings.provider_name(conversation.channel),
+                )
+                for text in replies
+            ],
+            now,
+        )
+
+
+async def _assistant_down(
+    ctx: dict[str, Any], conversation: Any, pending: Any, exc: AssistantUnavailable
+) -> str:
+    """Keep the message; retry with backoff, and after the configured wait hand it to a person."""
+    settings: Settings = ctx["settings"]
+    now = clock.utcnow()
+    waited = now - pending.created_at
+    if waited < timedelta(seconds=settings.bot_unavailable_escalate_seconds):
+        job_try = int(ctx.get("job_try", 1))
+        log.warning("assistant unavailable (try %d): %s", job_try, exc)
+        raise Retry(defer=min(backoff_seconds(settings, job_try), MAX_RETRY_SECONDS))
+    reason = f"assistant_unavailable: {exc}"
+    async with ctx["engine"].begin() as conn:
+        conversation = await load_conversation(conn, conversation.id, lock=True)
+        updates = await hand_off(conn, conversation, reason=reason, now=now, message_id=pending.id)
+        sends = await queue_replies(
+            conn,
+            [
+                Reply(
+                    channel=conversation.channel,
+                    address=conversation.address,
+                    body=texts.assistant_unavailable(settings.collector_name),
+                    purpose="reply",
+                    account_id=conversation.account_id,
+                    conversation_id=conversation.id,
+                    provider=settings.provider_name(conversation.channel),
+                )
+            ],
+            now,
+        )
+    await enqueue_messages(ctx["redis"], sends)
+    await enqueue_deliveries(ctx["redis"], settings, updates)
+    await publish(ctx["redis"], "conversation.escalated", conversation.id, reason=reason)
+    return "escalated: assistant unavailable"

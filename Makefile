@@ -2,8 +2,13 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
+# The Rasa bot has its own venv: Rasa 3.6 needs Python 3.8-3.10 and pins old libraries.
+BOT_VENV := .venv-bot
+BOT_STAMP := $(BOT_VENV)/.installed
+PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
+PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration bench lock clean
+.PHONY: run test lint typecheck unit integration bench lock clean bot bot-train
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Parley needs Python 3.11"'
@@ -12,10 +17,24 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: $(STAMP)  ## start gateway + worker on embedded defaults
+$(BOT_STAMP): bot/requirements.lock
+	@test -n "$(PARLEY_BOT_PYTHON)" || { echo "make bot: no Python 3.10 found; set PARLEY_BOT_PYTHON=/path/to/python3.10" >&2; exit 1; }
+	@$(PARLEY_BOT_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else "make bot: PARLEY_BOT_PYTHON=$(PARLEY_BOT_PYTHON) is Python " + sys.version.split()[0] + "; Rasa 3.6 needs Python 3.10")'
+	@echo "make bot: installing Rasa into $(BOT_VENV) from bot/requirements.lock (first time: about 2 minutes, 2.7 GB)"
+	test -x $(BOT_VENV)/bin/python || $(PARLEY_BOT_PYTHON) -m venv $(BOT_VENV)
+	@# -qq: errors only; pip 23's "legacy setup.py install" notices for three sdists are noise.
+	PYTHONWARNINGS=ignore $(BOT_VENV)/bin/pip install -qq --disable-pip-version-check --require-hashes -r bot/requirements.lock
+	touch $(BOT_STAMP)
+
+bot: $(BOT_STAMP)  ## the Rasa bot's venv (Python 3.10)
+
+bot-train: $(STAMP) $(BOT_STAMP)  ## train the assistant's model unless it is up to date
+	$(VENV)/bin/parley bot train
+
+run: $(STAMP) $(BOT_STAMP)  ## start gateway + worker + Rasa + actions on embedded defaults
 	$(VENV)/bin/parley run
 
-test: lint typecheck  ## everything CI runs: lint, types, all tests
+test: lint typecheck $(BOT_STAMP)  ## everything CI runs: lint, types, all tests (with the real Rasa)
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
@@ -28,7 +47,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) $(BOT_STAMP)
 	$(VENV)/bin/pytest tests/integration
 
 bench: $(STAMP)  ## intake benchmark (prints ratios against a bare aiohttp baseline)
@@ -40,4 +59,4 @@ lock:  ## re-resolve the pinned, hashed lock files after changing pyproject.toml
 	$(PYTHON) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .rasa .pytest_cache .mypy_cache .ruff_cache .hypothesis

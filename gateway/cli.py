@@ -1,4 +1,4 @@
-"""The ``parley`` command: run, serve, worker, db upgrade, audit verify, policy explain."""
+"""The ``parley`` command: run, serve, worker, chat, bot train, db upgrade, audit, policy."""
 
 from __future__ import annotations
 
@@ -37,6 +37,17 @@ def _run(settings: Settings) -> int:
     from gateway.launcher import run
 
     return run(settings)
+
+
+def _bot_train(settings: Settings) -> int:
+    from gateway.assistant import project_root
+    from gateway.assistant.training import ensure_model
+
+    model = ensure_model(
+        settings, project_root(), progress=lambda line: print(f"parley: bot: {line}", flush=True)
+    )
+    print(model)
+    return 0
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -101,8 +112,27 @@ def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
     return asyncio.run(main())
 
 
+def _chat(settings: Settings, account_ref: str, channel: str) -> int:
+    from aiohttp import ClientResponseError
+
+    from gateway.chat import chat
+    from gateway.launcher import DEV_TOKEN
+
+    tokens = settings.api_tokens
+    token = tokens[0].get_secret_value() if tokens else DEV_TOKEN
+    base_url = f"http://{settings.host}:{settings.port}"
+    try:
+        return asyncio.run(chat(base_url, token, account_ref, channel))
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot reach Parley at {base_url} ({exc}); is `parley run` up?"
+        ) from None
+    except ClientResponseError as exc:
+        raise ConfigError(f"Parley answered {exc.status} {exc.message}") from None
+
+
 COMMANDS = {
-    "run": (_run, "start gateway and worker on embedded defaults (development)"),
+    "run": (_run, "start gateway, worker and the bot on embedded defaults (development)"),
     "serve": (_serve, "run the HTTP gateway"),
     "worker": (_worker, "run the arq worker"),
 }
@@ -114,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, text) in COMMANDS.items():
         sub.add_parser(name, help=text)
+    bot = sub.add_parser("bot", help="the Rasa assistant").add_subparsers(
+        dest="action", required=True
+    )
+    bot.add_parser("train", help="train the model unless it is up to date; print its path")
+    chat = sub.add_parser("chat", help="talk to the assistant as a debtor (needs `parley run`)")
+    chat.add_argument("--account", required=True, help="the account ref to be the debtor of")
+    chat.add_argument("--channel", choices=("sms", "email"), default="sms")
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(
@@ -135,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
+        if args.command == "bot":
+            return _bot_train(settings)
+        if args.command == "chat":
+            return _chat(settings, args.account, args.channel)
         if args.command == "db":
             return _db_upgrade(settings)
         if args.command == "audit":

@@ -29,6 +29,12 @@ class ConfigError(ParleyError):
     code = "config_error"
 
 
+class BotError(ParleyError):
+    """The assistant could not be trained or its processes did not start; the message says why."""
+
+    code = "bot_error"
+
+
 class NotMigratedError(ConfigError):
     """The database schema is not at the latest migration."""
 

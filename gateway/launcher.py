@@ -1,4 +1,4 @@
-"""``parley run``: gateway and worker on embedded defaults, one command, clean Ctrl-C."""
+"""``parley run``: gateway, worker and the bot on embedded defaults, one command, clean Ctrl-C."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from types import FrameType
 
+from gateway.assistant import project_root
+from gateway.assistant.processes import BotProcesses, actions_url, start_bot
+from gateway.assistant.training import ensure_model
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
 from gateway.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
+from gateway.errors import ParleyError
 from gateway.settings import Settings
 
 DEV_TOKEN = "parley-dev-token"  # noqa: S105 - printed for local use; serve alone has no default
@@ -54,6 +59,8 @@ def run(settings: Settings) -> int:
     redis_url, embedded = resolve_redis(settings)
     env["PARLEY_REDIS_URL"] = redis_url
     children: list[subprocess.Popen[bytes]] = []
+    bot: BotProcesses | None = None
+    model: Path | None = None
 
     def stop(_signum: int = 0, _frame: FrameType | None = None) -> None:
         raise KeyboardInterrupt
@@ -65,22 +72,29 @@ def run(settings: Settings) -> int:
     try:
         print(f"parley: applying migrations to {settings.database_url}", flush=True)
         asyncio.run(_migrate(settings.database_url))
+        base = f"http://{settings.host}:{settings.port}"
+        if settings.bot_start:
+            model = ensure_model(settings, project_root(), progress=_bot_progress)
+            bot = start_bot(settings, model, gateway_url=base, log_dir=settings.var_dir / "logs")
         for command in ("serve", "worker"):
             children.append(
                 subprocess.Popen([sys.executable, "-m", "gateway.cli", command], env=env)  # noqa: S603
             )
-        base = f"http://{settings.host}:{settings.port}"
         _wait_ready(f"{base}/readyz", children)
+        if bot is not None:
+            _bot_progress(f"starting Rasa (about a minute); logs in {settings.var_dir / 'logs'}")
+            bot.wait_ready()
         print(
             f"parley: API      {base}/v1  (Authorization: Bearer {token.split(',')[0]})\n"
             f"parley: OpenAPI  {base}/v1/openapi.json\n"
             f"parley: metrics  {base}/metrics\n"
             f"parley: Redis    {redis_url}{' (embedded)' if embedded else ''}\n"
             f"parley: database {settings.database_url}\n"
+            f"{_bot_lines(settings, model)}"
             "parley: ready — press Ctrl-C to stop",
             flush=True,
         )
-        while all(child.poll() is None for child in children):
+        while all(child.poll() is None for child in children) and (bot is None or bot.running()):
             time.sleep(0.5)
         print("parley: a process exited; stopping", file=sys.stderr, flush=True)
         return 1
@@ -90,10 +104,15 @@ def run(settings: Settings) -> int:
     except RuntimeError as exc:
         print(f"parley: error: {exc}", file=sys.stderr, flush=True)
         return 1
+    except ParleyError as exc:
+        print(f"parley: error: {exc.message}", file=sys.stderr, flush=True)
+        return 1
     finally:
         for child in children:
             if child.poll() is None:
                 child.terminate()
+        if bot is not None:
+            bot.stop()  # meanwhile the gateway and worker shut down
         for child in children:
             try:
                 child.wait(timeout=15)
@@ -102,6 +121,17 @@ def run(settings: Settings) -> int:
         if embedded is not None:
             embedded.stop()
         print("parley: stopped", flush=True)
+
+
+def _bot_progress(line: str) -> None:
+    print(f"parley: bot: {line}", flush=True)
+
+
+def _bot_lines(settings: Settings, model: Path | None) -> str:
+    if model is None:
+        return "parley: Rasa     not started (PARLEY_BOT_START=false)\n"
+    rasa = str(settings.rasa_url).rstrip("/")
+    return f"parley: Rasa     {rasa}  (model {model})\nparley: actions  {actions_url(settings)}\n"
 
 
 async def _migrate(database_url: str) -> None:

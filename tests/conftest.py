@@ -1,4 +1,7 @@
-"""Shared fixtures: real Redis, real SQLite and PostgreSQL, the app, and a worker to drain jobs."""
+"""Shared fixtures: real Redis, real SQLite and PostgreSQL, the app, a worker to drain jobs.
+
+The trained bot and the whole stack as processes come from stack.py.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from arq.constants import default_queue_name
 from redis.asyncio import Redis
 from sqlalchemy import delete, text
+from stack import bot_model, bot_stack, bot_stack_env, pytest_collection_finish  # noqa: F401
 
 from gateway.app import init_app
 from gateway.db.engine import create_engine

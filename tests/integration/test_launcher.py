@@ -67,7 +67,8 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
         client.flushdb()  # no jobs left behind by earlier tests for this worker to chew on
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
-    env |= {"PARLEY_PORT": str(port), "PARLEY_REDIS_URL": redis_url}
+    # The bot is covered by test_assistant_runtime.py; here it would train into tmp_path.
+    env |= {"PARLEY_PORT": str(port), "PARLEY_REDIS_URL": redis_url, "PARLEY_BOT_START": "false"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli", "run"],
         cwd=tmp_path,

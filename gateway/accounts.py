@@ -176,6 +176,35 @@ def _consent_change(wanted: bool, current: str, source: str | None) -> str | Non
     return None
 
 
+async def invalidate_contact(
+    conn: AsyncConnection,
+    *,
+    account_id: int,
+    account_ref: str,
+    channel: str,
+    address: str,
+    reason: str,
+    now: datetime,
+) -> AuditEntry:
+    """Mark a contact point unusable (nothing is sent there again); returns its audit entry."""
+    await conn.execute(
+        update(contact_points)
+        .where(
+            contact_points.c.account_id == account_id,
+            contact_points.c.channel == channel,
+            contact_points.c.address == address,
+        )
+        .values(valid=False)
+    )
+    return AuditEntry(
+        account_chain(account_ref),
+        "contact_point.invalidated",
+        now,
+        {"channel": channel, "address": address, "reason": reason},
+        f"{channel}:{address}",
+    )
+
+
 def holds(row: Any) -> list[str]:
     """The holds in force, named by the policy rule that enforces them."""
     active = [

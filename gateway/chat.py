@@ -16,6 +16,8 @@ import aiohttp
 from gateway.errors import ConfigError
 
 FINAL = frozenset({"sent", "delivered", "blocked", "failed", "deferred", "undelivered"})
+# An inbound message in these states has not been dealt with yet.
+WAITING = frozenset({"received", "pending", "in_turn"})
 POLL_SECONDS = 0.25
 
 
@@ -78,9 +80,8 @@ class ChatSession:
                 self._print(f"bot> {message['body']}")
             else:
                 self._print(f"(not sent, {message['status']}: {message['error_code']})")
-        settled = all(m["status"] in FINAL for m in after if m["direction"] == "outbound") and ours[
-            "status"
-        ] not in {"pending", "received"}
+        replies_settled = all(m["status"] in FINAL for m in after if m["direction"] == "outbound")
+        settled = replies_settled and ours["status"] not in WAITING
         if settled and thread["state"] in {"escalated", "agent"}:
             self._print(f"(a team member will answer: {thread['escalation_reason']})")
         return settled

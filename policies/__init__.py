@@ -13,7 +13,7 @@ from policies.facts import (
     facts_from_dict,
     facts_to_dict,
 )
-from policies.keywords import Keyword, classify_keyword
+from policies.keywords import Keyword, classify_keyword, says_wrong_party
 from policies.ruleset import RULESETS, Ruleset, RulesetError, load_ruleset, ruleset_for
 from policies.timezones import (
     candidate_zones,
@@ -45,6 +45,7 @@ __all__ = [
     "facts_to_dict",
     "load_ruleset",
     "ruleset_for",
+    "says_wrong_party",
     "validate_phone",
     "validate_postal_code",
     "validate_zone",

@@ -94,6 +94,9 @@ _CONTACT = (
     r"send(?:ing)?|harass(?:ing)?|bother(?:ing)?|reach(?:ing)? out)"
 )
 _AFTER = r"(?:\s+(?:me|us|my|this|again|anymore|any\s+more|here|back|ever)\b|\s*(?:[.!?,;]|$))"
+# "wrong number": whoever has this address is not the consumer. It revokes consent (nobody
+# here agreed to messages) and also tells the collector the contact point is wrong.
+_WRONG_PARTY = r"\bwrong\s+(?:number|person)\b"
 _REVOCATIONS = re.compile(
     "|".join(
         (
@@ -111,7 +114,7 @@ _REVOCATIONS = re.compile(
             r"\bopt\s+(?:me|us|my\s+number)\s+out\b",
             r"\brevoke\b",
             r"\bleave\s+me\s+alone\b",
-            r"\bwrong\s+(?:number|person)\b",
+            _WRONG_PARTY,
             r"\b(?:told|asked)\s+(?:you|u|y'?all)\s+(?:to\s+)?stop\b",
         )
     )
@@ -134,6 +137,15 @@ def _meaningful(words: list[str]) -> list[str]:
 def _only(words: list[str], vocabulary: frozenset[str]) -> bool:
     meaningful = _meaningful(words)
     return bool(meaningful) and all(w in vocabulary for w in meaningful)
+
+
+def says_wrong_party(text: str) -> bool:
+    """True when the sender says the message reached the wrong person ("wrong number").
+
+    Such a message is also an opt-out (`classify_keyword`); this tells the two apart so the
+    gateway can record the wrong party as well.
+    """
+    return re.search(_WRONG_PARTY, _normalise(text)) is not None
 
 
 def classify_keyword(text: str) -> Keyword:

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway import audit, clock
-from gateway.accounts import identity_hash
+from gateway.accounts import identity_hash, invalidate_contact
 from gateway.api.parsing import read_model
 from gateway.api.schemas import BotNormalizeIn, BotUpdateIn, BotVerifyIn
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
@@ -28,7 +28,7 @@ from gateway.conversations.captured import NEEDS_IDENTITY, Terms, normalise
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.outbox import CONFIRMATION, Reply, enqueue_messages, queue_replies
 from gateway.conversations.store import HUMAN_STATES, close, load_conversation
-from gateway.db.tables import contact_points, conversations
+from gateway.db.tables import conversations
 from gateway.errors import ParleyError
 from gateway.normalize import (
     format_amount,
@@ -181,16 +181,15 @@ async def _consequences(
     channel, address = conversation.channel, conversation.address
     if kind == "wrong_party":
         # Whoever answers this address is not the debtor: nothing more goes there.
-        await conn.execute(
-            update(contact_points)
-            .where(
-                contact_points.c.account_id == conversation.account_id,
-                contact_points.c.channel == channel,
-                contact_points.c.address == address,
-            )
-            .values(valid=False)
+        entry = await invalidate_contact(
+            conn,
+            account_id=conversation.account_id,
+            account_ref=conversation.account_ref,
+            channel=channel,
+            address=address,
+            reason=kind,
+            now=now,
         )
-        await _audit(conn, conversation, "contact_point.invalidated", now, {"reason": kind})
         body = texts.wrong_party_confirmation(settings.collector_name, channel)
     else:
         entry = await record_consent(
@@ -204,8 +203,8 @@ async def _consequences(
             at=now,
             evidence=conversation.id,
         )
-        await audit.append(conn, [entry])
         body = texts.opt_out_confirmation(settings.collector_name, channel)
+    await audit.append(conn, [entry])
     await close(conn, conversation, reason=kind, now=now)
     reply = Reply(
         channel=channel,
@@ -241,6 +240,7 @@ def _view(conversation: Any, settings: Settings) -> dict[str, Any]:
             "creditor": conversation.creditor,
             "balance": {"amount": conversation.balance_amount, "currency": conversation.currency},
             "balance_display": format_amount(balance, conversation.currency),
+            "collector": settings.collector_name,
         }
     return {
         "conversation_id": conversation.id,
@@ -318,15 +318,7 @@ def _debtor_zone(conversation: Any) -> str:
         return candidate_zones((), None, ())[0]
 
 
-async def _audit(
-    conn: AsyncConnection,
-    conversation: Any,
-    event: str,
-    now: datetime,
-    payload: dict[str, Any] | None = None,
-) -> None:
+async def _audit(conn: AsyncConnection, conversation: Any, event: str, now: datetime) -> None:
     if conversation.account_ref is not None:
-        entry = AuditEntry(
-            account_chain(conversation.account_ref), event, now, payload or {}, conversation.id
-        )
+        entry = AuditEntry(account_chain(conversation.account_ref), event, now, {}, conversation.id)
         await audit.append(conn, [entry])

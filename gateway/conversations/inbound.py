@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway import audit
+from gateway.accounts import invalidate_contact
 from gateway.audit import AuditEntry, account_chain
 from gateway.consent import record_consent
 from gateway.conversations import texts
@@ -23,7 +24,7 @@ from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.updates import NewUpdate, enqueue_deliveries, record_update
-from policies import Keyword, classify_keyword
+from policies import Keyword, classify_keyword, says_wrong_party
 
 log = logging.getLogger("parley.inbound")
 PHONE_CHANNELS = ("sms", "voice")
@@ -148,6 +149,9 @@ async def receive(conn: AsyncConnection, text: InboundText, settings: Settings) 
         )
     )
     keyword = classify_keyword(text.body)
+    if keyword is Keyword.OPT_IN and await _consent(conn, sender.id, text) == "granted":
+        # Nothing to re-grant: a "yes" here answers the assistant's question.
+        keyword = Keyword.NONE
     routed.keyword = keyword.value
     entries = [
         AuditEntry(
@@ -208,24 +212,49 @@ async def _apply_keyword(
             evidence=message_id,
         )
     )
-    if keyword is Keyword.OPT_OUT:
-        stored = await record_update(
+    if keyword is not Keyword.OPT_OUT:
+        return texts.opt_in_confirmation(collector)
+    # "Wrong number" revokes consent like any opt-out, and is a wrong party besides.
+    kind = "wrong_party" if says_wrong_party(text.body) else "opt_out"
+    stored = await record_update(
+        conn,
+        account_id=sender.id,
+        account_ref=sender.account_ref,
+        update=NewUpdate(
+            kind=kind,
+            data={"channel": text.channel, "address": text.address, "text": text.body},
+            source="keyword",
+            conversation_id=routed.conversation_id,
+            message_id=message_id,
+            dedupe_key=f"keyword:{message_id}",
+        ),
+        now=text.received_at,
+    )
+    routed.updates.append(stored.id)
+    if kind == "opt_out":
+        return texts.opt_out_confirmation(collector, text.channel)
+    entries.append(
+        await invalidate_contact(
             conn,
             account_id=sender.id,
             account_ref=sender.account_ref,
-            update=NewUpdate(
-                kind="opt_out",
-                data={"channel": text.channel, "address": text.address, "text": text.body},
-                source="keyword",
-                conversation_id=routed.conversation_id,
-                message_id=message_id,
-                dedupe_key=f"keyword:{message_id}",
-            ),
+            channel=text.channel,
+            address=text.address,
+            reason=kind,
             now=text.received_at,
         )
-        routed.updates.append(stored.id)
-        return texts.opt_out_confirmation(collector, text.channel)
-    return texts.opt_in_confirmation(collector)
+    )
+    return texts.wrong_party_confirmation(collector, text.channel)
+
+
+async def _consent(conn: AsyncConnection, account_id: int, text: InboundText) -> str | None:
+    return await conn.scalar(
+        select(contact_points.c.consent).where(
+            contact_points.c.account_id == account_id,
+            contact_points.c.channel == text.channel,
+            contact_points.c.address == text.address,
+        )
+    )
 
 
 async def _confirm(

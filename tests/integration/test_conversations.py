@@ -200,6 +200,7 @@ async def test_nothing_about_the_debt_before_verification(client: Any) -> None:
         "creditor": CREDITOR,
         "balance": {"amount": "432.10", "currency": "USD"},
         "balance_display": "$432.10",
+        "collector": "Parley Recovery Services",
     }
 
 
@@ -405,3 +406,25 @@ async def test_the_conversation_lock_admits_one_holder(redis: Any) -> None:
     await first.release()
     assert await second.acquire()
     assert not await first.extend()
+
+
+async def test_yes_answers_the_assistant_unless_the_consumer_opted_out(client: Any) -> None:
+    await new_account(client)
+    assert (await inbound(client, "yes"))["route"] == "bot"
+    await inbound(client, "STOP")
+    assert (await inbound(client, "yes"))["keyword"] == "opt_in"
+
+
+async def test_wrong_number_is_an_opt_out_and_a_wrong_party(client: Any, settings: Any) -> None:
+    await new_account(client)
+    answer = await inbound(client, "wrong number")
+    assert (answer["route"], answer["keyword"]) == ("keyword", "opt_out")
+    account = await (await client.get("/v1/accounts/A-1")).json()
+    sms = next(c for c in account["contacts"] if c["channel"] == "sms")
+    assert (sms["consent"], sms["valid"]) == ("revoked", False)
+    updates = await (await client.get("/v1/accounts/A-1/updates")).json()
+    assert [u["kind"] for u in updates["updates"]] == ["wrong_party"]
+    thread = await (await client.get(f"/v1/conversations/{answer['conversation_id']}")).json()
+    closing = thread["messages"][1]
+    assert closing["purpose"] == "confirmation"
+    assert "will not contact this number again" in closing["body"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from policies import Keyword, classify_keyword
+from policies import Keyword, classify_keyword, says_wrong_party
 
 OPT_OUT = [
     # The STOP family, exactly, in any case, with whitespace and punctuation.
@@ -152,3 +152,20 @@ def test_values_are_stable_strings() -> None:
 def test_non_text_is_rejected() -> None:
     with pytest.raises(TypeError):
         classify_keyword(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong_party"),
+    [
+        ("wrong number", True),
+        ("You have the WRONG person, I'm not Dana", True),
+        ("this is the wrong  number, stop", True),
+        ("stop texting me", False),
+        ("STOP", False),
+        ("I paid the wrong amount", False),
+    ],
+)
+def test_wrong_party_is_told_apart_from_other_opt_outs(text: str, wrong_party: bool) -> None:
+    assert says_wrong_party(text) is wrong_party
+    if wrong_party:
+        assert classify_keyword(text) is Keyword.OPT_OUT

@@ -67,6 +67,7 @@ class Bench:
         self.http = http
         self.engine = create_engine(stack.database_url)
         self.api = {"Authorization": f"Bearer {stack.api_token}"}
+        self.stages: list[dict[str, float]] = []
 
     async def account(self, i: int) -> str:
         phone = f"+1312555{i:04d}"
@@ -105,7 +106,7 @@ class Bench:
                 )
             if rows and rows[0].status == "sent":
                 return rows[0].updated_at  # type: ignore[no-any-return]
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.05)  # the timestamp is the database's: polling adds nothing
 
     async def answered(self, conversation_ids: set[str]) -> int:
         async with self.engine.connect() as conn:
@@ -129,7 +130,32 @@ class Bench:
         started = datetime.now(UTC)
         sent = await self.inbound(phone, text)
         sent_at = await self.reply_sent_at(sent["message_id"], sent["conversation_id"])
+        self.stages.append(await self.stages_of(sent["message_id"], started))
         return (sent_at - started).total_seconds()
+
+    async def stages_of(self, message_id: str, started: datetime) -> dict[str, float]:
+        """Where one gateway turn spent its time, from the rows' own timestamps."""
+        async with self.engine.connect() as conn:
+            inbound = (
+                await conn.execute(select(messages).where(messages.c.id == message_id))
+            ).one()
+            reply = (
+                await conn.execute(
+                    select(messages)
+                    .where(
+                        messages.c.conversation_id == inbound.conversation_id,
+                        messages.c.direction == "outbound",
+                        messages.c.id > message_id,
+                    )
+                    .order_by(messages.c.id)
+                    .limit(1)
+                )
+            ).one()
+        return {
+            "intake (POST, stored)": (inbound.created_at - started).total_seconds(),
+            "queue + turn (incl. Rasa)": (reply.created_at - inbound.created_at).total_seconds(),
+            "reply: policy + provider": (reply.updated_at - reply.created_at).total_seconds(),
+        }
 
 
 async def run(turns: int, load: int) -> None:
@@ -147,14 +173,17 @@ async def run(turns: int, load: int) -> None:
 
 
 async def measure(bench: Bench, turns: int, load: int) -> None:
-    phones = [await bench.account(i) for i in range(CONVERSATIONS)]
+    # Two sets of conversations: trackers grow with every turn and Rasa slows down with them,
+    # so each throughput phase starts from conversations of the same length.
+    everyone = [await bench.account(i) for i in range(2 * CONVERSATIONS + 1)]
+    phones, direct_phones = everyone[:CONVERSATIONS], everyone[CONVERSATIONS:-1]
     # Open each conversation (and warm both paths) before the clock starts.
     conversations = {}
-    for phone in phones:
+    for phone in everyone:
         first = await bench.inbound(phone, "hello")
         conversations[phone] = first["conversation_id"]
         await bench.reply_sent_at(first["message_id"], first["conversation_id"])
-    phone = phones[0]
+    phone = everyone[-1]
     sender = conversations[phone]
     for _ in range(5):
         await bench.direct(sender, TEXT)
@@ -167,6 +196,9 @@ async def measure(bench: Bench, turns: int, load: int) -> None:
         gateway.append(await bench.through_gateway(phone, TEXT))
     d = summary("direct", direct)
     g = summary("gateway", gateway)
+    for stage in bench.stages[-turns:][0]:
+        times = [row[stage] * 1000 for row in bench.stages[-turns:]]
+        print(f"    {stage:<28} median {statistics.median(times):6.1f} ms")
     print(
         f"gateway adds: median {g['median'] - d['median']:.1f} ms, p95 {g['p95'] - d['p95']:.1f} ms"
     )
@@ -179,11 +211,11 @@ async def measure(bench: Bench, turns: int, load: int) -> None:
         for _ in range(per):
             await bench.direct(conversation_id, TEXT)
 
-    await asyncio.gather(*(sender_loop(c) for c in conversations.values()))
+    await asyncio.gather(*(sender_loop(conversations[p]) for p in direct_phones))
     direct_rate = per * CONVERSATIONS / (time.perf_counter() - started)
     print(f"  direct to Rasa:        {direct_rate:6.1f} turns/s")
 
-    ids = set(conversations.values())
+    ids = {conversations[p] for p in phones}
     before = await bench.answered(ids)
     started = time.perf_counter()
     await asyncio.gather(*(bench.inbound(p, TEXT) for p in phones for _ in range(per)))

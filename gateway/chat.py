@@ -17,7 +17,7 @@ from gateway.errors import ConfigError
 
 FINAL = frozenset({"sent", "delivered", "blocked", "failed", "deferred", "undelivered"})
 # An inbound message in these states has not been dealt with yet.
-WAITING = frozenset({"received", "pending", "in_turn"})
+WAITING = frozenset({"received", "pending"})
 POLL_SECONDS = 0.25
 
 

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     requeue_after_seconds: int = Field(default=300, ge=10)
     worker_max_jobs: int = Field(default=20, ge=1)
     # How often an idle worker asks Redis for due jobs; arq's 0.5 s would dominate a bot turn.
-    worker_poll_delay_seconds: float = Field(default=0.02, gt=0, le=5)
+    worker_poll_delay_seconds: float = Field(default=0.005, gt=0, le=5)
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

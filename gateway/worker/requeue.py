@@ -60,10 +60,7 @@ async def requeue_conversations(ctx: dict[str, Any]) -> int:
                 select(messages.c.id, messages.c.direction)
                 .where(
                     or_(
-                        and_(
-                            messages.c.direction == "inbound",
-                            messages.c.status.in_(("pending", "in_turn")),
-                        ),
+                        and_(messages.c.direction == "inbound", messages.c.status == "pending"),
                         and_(
                             messages.c.direction == "outbound",
                             messages.c.outreach_id.is_(None),

@@ -58,8 +58,7 @@ async def bot_turn(ctx: dict[str, Any], message_id: str) -> str:
                         .where(
                             messages.c.conversation_id == conversation_id,
                             messages.c.direction == "inbound",
-                            # in_turn here means an earlier holder crashed mid-turn.
-                            messages.c.status.in_(("pending", "in_turn")),
+                            messages.c.status == "pending",
                         )
                         .order_by(messages.c.created_at, messages.c.id)
                         .limit(1)
@@ -72,14 +71,9 @@ async def bot_turn(ctx: dict[str, Any], message_id: str) -> str:
                 "account_ref": conversation.account_ref,
                 "message_id": pending.id,
             }
-            # Out of "pending" for the turn, so a handoff the turn itself makes (hardship,
-            # an agent request) does not take the message away before its replies are stored.
-            if not await _move(ctx, pending.id, {"pending", "in_turn"}, "in_turn"):
-                continue
             try:
                 replies = await ctx["rasa"].turn(conversation_id, pending.body, metadata)
             except AssistantUnavailable as exc:
-                await _move(ctx, pending.id, {"in_turn"}, "pending")
                 return await _assistant_down(ctx, conversation, pending, exc)
             for reply_id in await _record_turn(ctx, conversation, pending.id, replies):
                 await send_now(ctx, reply_id)
@@ -96,9 +90,11 @@ async def _record_turn(
     settings: Settings = ctx["settings"]
     now = clock.utcnow()
     async with ctx["engine"].begin() as conn:
+        # "for_agent" too: a handoff this very turn made (hardship, an agent request) moved
+        # the message, and the assistant's answer to it ("connecting you...") must still go.
         await conn.execute(
             update(messages)
-            .where(messages.c.id == message_id)
+            .where(messages.c.id == message_id, messages.c.status.in_(("pending", "for_agent")))
             .values(status="answered", updated_at=now)
         )
         return await queue_replies(
@@ -117,17 +113,6 @@ async def _record_turn(
             ],
             now,
         )
-
-
-async def _move(ctx: dict[str, Any], message_id: str, old: set[str], new: str) -> bool:
-    """Change a message's status if it is still in one of ``old``; False if it moved on."""
-    async with ctx["engine"].begin() as conn:
-        changed = await conn.execute(
-            update(messages)
-            .where(messages.c.id == message_id, messages.c.status.in_(old))
-            .values(status=new, updated_at=clock.utcnow())
-        )
-    return bool(changed.rowcount)
 
 
 async def _assistant_down(

@@ -26,7 +26,7 @@ from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
 from gateway.conversations.captured import NEEDS_IDENTITY, Terms, normalise
 from gateway.conversations.handoff import hand_off
-from gateway.conversations.outbox import CONFIRMATION, Reply, enqueue_messages, queue_replies
+from gateway.conversations.outbox import CONFIRMATION, enqueue_messages, queue_replies, reply_to
 from gateway.conversations.store import HUMAN_STATES, close, load_conversation
 from gateway.db.tables import conversations
 from gateway.errors import ParleyError
@@ -206,15 +206,7 @@ async def _consequences(
         body = texts.opt_out_confirmation(settings.collector_name, channel)
     await audit.append(conn, [entry])
     await close(conn, conversation, reason=kind, now=now)
-    reply = Reply(
-        channel=channel,
-        address=address,
-        body=body,
-        purpose=CONFIRMATION,
-        account_id=conversation.account_id,
-        conversation_id=conversation.id,
-        provider=settings.provider_name(channel),
-    )
+    reply = reply_to(conversation, body, CONFIRMATION, settings)
     return [], await queue_replies(conn, [reply], now)
 
 

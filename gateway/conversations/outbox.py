@@ -10,12 +10,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import messages
 from gateway.ids import new_id
+from gateway.settings import Settings
 
 log = logging.getLogger("parley.outbox")
 SEND_MESSAGE = "send_message"
@@ -36,6 +38,19 @@ class Reply:
     account_id: int | None
     conversation_id: str | None
     provider: str
+
+
+def reply_to(conversation: Any, body: str, purpose: str, settings: Settings) -> Reply:
+    """A message back to where the consumer wrote from in this conversation."""
+    return Reply(
+        channel=conversation.channel,
+        address=conversation.address,
+        body=body,
+        purpose=purpose,
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        provider=settings.provider_name(conversation.channel),
+    )
 
 
 async def queue_replies(

@@ -14,7 +14,7 @@ from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.lock import ConversationLock
-from gateway.conversations.outbox import Reply, enqueue_messages, queue_replies
+from gateway.conversations.outbox import enqueue_messages, queue_replies, reply_to
 from gateway.conversations.rasa import AssistantUnavailable
 from gateway.conversations.store import load_conversation
 from gateway.db.tables import messages
@@ -99,18 +99,7 @@ async def _record_turn(
         )
         return await queue_replies(
             conn,
-            [
-                Reply(
-                    channel=conversation.channel,
-                    address=conversation.address,
-                    body=text,
-                    purpose="reply",
-                    account_id=conversation.account_id,
-                    conversation_id=conversation.id,
-                    provider=settings.provider_name(conversation.channel),
-                )
-                for text in replies
-            ],
+            [reply_to(conversation, text, "reply", settings) for text in replies],
             now,
         )
 
@@ -133,14 +122,11 @@ async def _assistant_down(
         sends = await queue_replies(
             conn,
             [
-                Reply(
-                    channel=conversation.channel,
-                    address=conversation.address,
-                    body=texts.assistant_unavailable(settings.collector_name),
-                    purpose="reply",
-                    account_id=conversation.account_id,
-                    conversation_id=conversation.id,
-                    provider=settings.provider_name(conversation.channel),
+                reply_to(
+                    conversation,
+                    texts.assistant_unavailable(settings.collector_name),
+                    "reply",
+                    settings,
                 )
             ],
             now,

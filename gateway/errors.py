@@ -51,6 +51,13 @@ class Unauthorized(ParleyError):
     code = "unauthorized"
 
 
+class Forbidden(ParleyError):
+    """Authenticated, but not allowed this (the bot asking about an unverified debtor)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(ParleyError):
     status = 404
     code = "not_found"

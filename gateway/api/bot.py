@@ -29,7 +29,7 @@ from gateway.conversations.handoff import hand_off
 from gateway.conversations.outbox import CONFIRMATION, enqueue_messages, queue_replies, reply_to
 from gateway.conversations.store import HUMAN_STATES, close, load_conversation
 from gateway.db.tables import conversations
-from gateway.errors import ParleyError
+from gateway.errors import Forbidden
 from gateway.normalize import (
     format_amount,
     local_today,
@@ -43,13 +43,6 @@ from policies import candidate_zones
 
 routes = web.RouteTableDef()
 CONVERSATION = "/v1/bot/conversations/{id}"
-
-
-class NotVerified(ParleyError):
-    """The assistant asked about the debt before the debtor proved who they are."""
-
-    status = 403
-    code = "not_verified"
 
 
 @routes.get(CONVERSATION)
@@ -131,7 +124,7 @@ async def post_update(request: web.Request) -> web.Response:
     async with request.app[ENGINE].begin() as conn:
         conversation = await load_conversation(conn, request.match_info["id"], lock=True)
         if conversation.account_id is None:
-            raise NotVerified("this conversation is not linked to an account")
+            raise Forbidden("this conversation is not linked to an account", code="not_verified")
         if body.kind in NEEDS_IDENTITY:
             _require_verified(conversation)
         data = normalise(body.kind, body.data, _terms(conversation, settings))
@@ -260,7 +253,9 @@ def _attempts_left(conversation: Any, settings: Settings) -> int:
 
 def _require_verified(conversation: Any) -> None:
     if conversation.verified_at is None:
-        raise NotVerified("the debtor's identity is not verified in this conversation")
+        raise Forbidden(
+            "the debtor's identity is not verified in this conversation", code="not_verified"
+        )
 
 
 def _fact_hash(value: str, conversation: Any, settings: Settings, now: datetime) -> str | None:

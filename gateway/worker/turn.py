@@ -26,8 +26,6 @@ from gateway.worker.send import backoff_seconds
 log = logging.getLogger("parley.worker.turn")
 # Longer than one Rasa call can take; extended before every message.
 LOCK_TTL_MS = 120_000
-# Another worker holds the conversation: try again soon, it is answering the older message.
-LOCK_BUSY_SECONDS = 0.2
 MAX_RETRY_SECONDS = 30.0
 
 
@@ -35,52 +33,69 @@ async def bot_turn(ctx: dict[str, Any], message_id: str) -> str:
     """Answer the conversation of ``message_id``: every pending message, oldest first.
 
     The per-conversation lock keeps several workers from interleaving turns; whoever holds it
-    takes the oldest pending message, so order holds even when jobs run out of order.
+    takes the oldest pending message, so order holds even when jobs run out of order. A job
+    that finds the lock taken just ends: the holder answers every pending message and looks
+    once more after letting go, so a message stored meanwhile is never left behind (and no
+    job spins on a busy lock).
     """
-    engine, redis = ctx["engine"], ctx["redis"]
-    async with engine.connect() as conn:
+    async with ctx["engine"].connect() as conn:
         conversation_id = await conn.scalar(
             select(messages.c.conversation_id).where(messages.c.id == message_id)
         )
     if conversation_id is None:
         return "no conversation"
-    lock = ConversationLock(redis, conversation_id, LOCK_TTL_MS)
-    if not await lock.acquire():
-        raise Retry(defer=LOCK_BUSY_SECONDS)
     answered = 0
-    try:
-        while await lock.extend():
-            async with engine.connect() as conn:
-                conversation = await load_conversation(conn, conversation_id)
-                pending = (
-                    await conn.execute(
-                        select(messages)
-                        .where(
-                            messages.c.conversation_id == conversation_id,
-                            messages.c.direction == "inbound",
-                            messages.c.status == "pending",
-                        )
-                        .order_by(messages.c.created_at, messages.c.id)
-                        .limit(1)
-                    )
-                ).first()
-            if pending is None:
-                return f"answered {answered}"
-            metadata = {
-                "channel": conversation.channel,
-                "account_ref": conversation.account_ref,
-                "message_id": pending.id,
-            }
-            try:
-                replies = await ctx["rasa"].turn(conversation_id, pending.body, metadata)
-            except AssistantUnavailable as exc:
-                return await _assistant_down(ctx, conversation, pending, exc)
-            for reply_id in await _record_turn(ctx, conversation, pending.id, replies):
-                await send_now(ctx, reply_id)
-            answered += 1
-        return f"answered {answered}; lock lost"
-    finally:
-        await lock.release()
+    while True:
+        lock = ConversationLock(ctx["redis"], conversation_id, LOCK_TTL_MS)
+        if not await lock.acquire():
+            return f"answered {answered}; another turn holds the conversation"
+        try:
+            answered += await _answer_pending(ctx, conversation_id, lock)
+        finally:
+            await lock.release()
+        if await _oldest_pending(ctx, conversation_id) is None:
+            return f"answered {answered}"
+
+
+async def _answer_pending(ctx: dict[str, Any], conversation_id: str, lock: ConversationLock) -> int:
+    """Answer pending messages in order while the lock is ours; returns how many."""
+    answered = 0
+    while await lock.extend():
+        pending = await _oldest_pending(ctx, conversation_id)
+        if pending is None:
+            break
+        async with ctx["engine"].connect() as conn:
+            conversation = await load_conversation(conn, conversation_id)
+        metadata = {
+            "channel": conversation.channel,
+            "account_ref": conversation.account_ref,
+            "message_id": pending.id,
+        }
+        try:
+            replies = await ctx["rasa"].turn(conversation_id, pending.body, metadata)
+        except AssistantUnavailable as exc:
+            await _assistant_down(ctx, conversation, pending, exc)
+            break
+        for reply_id in await _record_turn(ctx, conversation, pending.id, replies):
+            await send_now(ctx, reply_id)
+        answered += 1
+    return answered
+
+
+async def _oldest_pending(ctx: dict[str, Any], conversation_id: str) -> Any:
+    async with ctx["engine"].connect() as conn:
+        return (
+            await conn.execute(
+                select(messages)
+                .where(
+                    messages.c.conversation_id == conversation_id,
+                    messages.c.direction == "inbound",
+                    messages.c.status == "pending",
+                )
+                .order_by(messages.c.created_at, messages.c.id)
+                .limit(1)
+            )
+        ).first()
 
 
 async def _record_turn(
@@ -106,7 +121,7 @@ async def _record_turn(
 
 async def _assistant_down(
     ctx: dict[str, Any], conversation: Any, pending: Any, exc: AssistantUnavailable
-) -> str:
+) -> None:
     """Keep the message; retry with backoff, and after the configured wait hand it to a person."""
     settings: Settings = ctx["settings"]
     now = clock.utcnow()
@@ -134,4 +149,3 @@ async def _assistant_down(
     await enqueue_messages(ctx["redis"], sends)
     await enqueue_deliveries(ctx["redis"], settings, updates)
     await publish(ctx["redis"], "conversation.escalated", conversation.id, reason=reason)
-    return "escalated: assistant unavailable"

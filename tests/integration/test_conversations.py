@@ -383,7 +383,7 @@ async def test_with_rasa_down_the_message_waits_then_a_person_takes_over(
         )
         assert [p.status for p in pending] == ["pending"]
         monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME + timedelta(seconds=61))
-        assert (await bot_turn(ctx, message["message_id"])).startswith("escalated")
+        assert await bot_turn(ctx, message["message_id"]) == "answered 0"
         await ctx["engine"].dispose()
     await arq.aclose()
     thread = await (await client.get(f"/v1/conversations/{message['conversation_id']}")).json()
@@ -428,3 +428,29 @@ async def test_wrong_number_is_an_opt_out_and_a_wrong_party(client: Any, setting
     closing = thread["messages"][1]
     assert closing["purpose"] == "confirmation"
     assert "will not contact this number again" in closing["body"]
+
+
+async def test_a_turn_that_finds_the_conversation_busy_leaves_it_to_the_holder(
+    client: Any, settings: Any, redis: Any
+) -> None:
+    await new_account(client)
+    message = await inbound(client, "hello")
+    holder = ConversationLock(redis, message["conversation_id"], ttl_ms=5000)
+    assert await holder.acquire()
+    arq = ArqRedis.from_url(settings.redis_dsn)
+    engine = create_engine(settings.database_url)
+    async with aiohttp.ClientSession() as http:
+        ctx = {
+            "engine": engine,
+            "redis": arq,
+            "settings": settings,
+            "rasa": RasaClient(http, "http://127.0.0.1:9", timeout=1.0),
+        }
+        outcome = await bot_turn(ctx, message["message_id"])
+    await engine.dispose()
+    await arq.aclose()
+    assert outcome == "answered 0; another turn holds the conversation"
+    pending = await rows(
+        settings, select(messages.c.status).where(messages.c.direction == "inbound")
+    )
+    assert [p.status for p in pending] == ["pending"]

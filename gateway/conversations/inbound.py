@@ -19,8 +19,9 @@ from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
 from gateway.conversations.outbox import CONFIRMATION, Reply, enqueue_messages, queue_replies
 from gateway.conversations.store import HUMAN_STATES, current_conversation
-from gateway.db.tables import accounts, contact_events, contact_points, messages
+from gateway.db.tables import accounts, contact_points, messages
 from gateway.db.upsert import dialect_insert
+from gateway.history import record_contact
 from gateway.ids import new_id
 from gateway.settings import Settings
 from gateway.updates import NewUpdate, enqueue_deliveries, record_update
@@ -135,18 +136,16 @@ async def receive(conn: AsyncConnection, text: InboundText, settings: Settings) 
         return routed
 
     routed.account_ref = sender.account_ref
-    await conn.execute(
-        contact_events.insert().values(
-            account_id=sender.id,
-            channel=text.channel,
-            direction="inbound",
-            at=now,
-            # The policy vocabulary has no "received": an inbound message reached us.
-            outcome="delivered",
-            source="parley",
-            address=text.address,
-            message_id=message_id,
-        )
+    await record_contact(
+        conn,
+        account_id=sender.id,
+        channel=text.channel,
+        direction="inbound",
+        at=now,
+        # The policy vocabulary has no "received": an inbound message reached us.
+        outcome="delivered",
+        address=text.address,
+        message_id=message_id,
     )
     keyword = classify_keyword(text.body)
     if keyword is Keyword.OPT_IN and await _consent(conn, sender.id, text) == "granted":

@@ -19,9 +19,10 @@ from channels.base import OutboundMessage, ProviderError, SendResult
 from gateway import audit, clock
 from gateway.audit import AuditEntry, account_chain
 from gateway.conversations.outbox import CONFIRMATION, SEND_MESSAGE, message_job_id
-from gateway.db.tables import accounts, contact_events, messages
+from gateway.db.tables import accounts, messages
 from gateway.decisions import DECISION_EVENT, decide
 from gateway.facts import load_snapshots
+from gateway.history import record_contact
 from gateway.settings import Settings
 from gateway.worker.send import backoff_seconds
 from policies import Outcome
@@ -154,17 +155,15 @@ async def _record_sent(conn: AsyncConnection, row: Any, result: SendResult, prov
     await _set(conn, row.id, now, status="sent", provider=provider, provider_id=result.provider_id)
     if row.account_id is None:
         return
-    await conn.execute(
-        contact_events.insert().values(
-            account_id=row.account_id,
-            channel=row.channel,
-            direction="outbound",
-            at=now,
-            outcome="sent",
-            source="parley",
-            address=row.address,
-            message_id=row.id,
-        )
+    await record_contact(
+        conn,
+        account_id=row.account_id,
+        channel=row.channel,
+        direction="outbound",
+        at=now,
+        outcome="sent",
+        address=row.address,
+        message_id=row.id,
     )
     await audit.append(
         conn,

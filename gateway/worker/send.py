@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from channels.base import OutboundMessage, ProviderError, SendResult
 from gateway import audit, clock
 from gateway.audit import AuditEntry, account_chain
-from gateway.db.tables import accounts, contact_events, messages, outreach, timeline
+from gateway.db.tables import accounts, messages, outreach, timeline
 from gateway.decisions import DECISION_EVENT, decide
 from gateway.errors import TemplateError
 from gateway.facts import load_snapshots
+from gateway.history import record_contact
 from gateway.ids import new_id
 from gateway.queue import SendJob, enqueue_sends
 from gateway.settings import Settings
@@ -236,17 +237,15 @@ async def _record_sent(
         message_id=message.message_id,
         detail={"provider": provider, "provider_id": result.provider_id},
     )
-    await conn.execute(
-        insert(contact_events).values(
-            account_id=row.account_id,
-            channel=message.channel,
-            direction="outbound",
-            at=now,
-            outcome="sent",
-            source="parley",
-            address=message.to,
-            message_id=message.message_id,
-        )
+    await record_contact(
+        conn,
+        account_id=row.account_id,
+        channel=message.channel,
+        direction="outbound",
+        at=now,
+        outcome="sent",
+        address=message.to,
+        message_id=message.message_id,
     )
     ref = row.account_ref
     await audit.append(

@@ -8,7 +8,7 @@ BOT_STAMP := $(BOT_VENV)/.installed
 PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
 PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration bench bench-bot lock clean bot bot-train
+.PHONY: run test lint typecheck unit integration bench bench-bot bench-twilio lock clean bot bot-train
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Parley needs Python 3.11"'
@@ -55,6 +55,9 @@ bench: $(STAMP)  ## intake benchmark (prints ratios against a bare aiohttp basel
 
 bench-bot: $(STAMP) $(BOT_STAMP)  ## bot-turn latency and throughput against direct calls to Rasa
 	$(VENV)/bin/python -m bench.bot_turns
+
+bench-twilio: $(STAMP)  ## the inbound SMS webhook at fixed rates against a bare aiohttp handler
+	$(VENV)/bin/python -m bench.twilio_inbound
 
 lock:  ## re-resolve the pinned, hashed lock files after changing pyproject.toml
 	$(PYTHON) -m pip install --quiet uv==0.13.8

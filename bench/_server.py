@@ -2,6 +2,7 @@
 
     python -m bench._server gateway --database-url URL --redis-url URL --var-dir DIR --port N
     python -m bench._server baseline --port N
+    python -m bench._server twilio-gateway|sms-baseline ...   (bench.twilio_inbound)
 
 The gateway is built exactly like ``parley serve`` builds it (``init_app`` + ``web.run_app``,
 no access log); the baseline has the same routes (the two intake routes and the policy dry
@@ -20,6 +21,10 @@ from aiohttp import web
 from gateway.app import MAX_BODY_BYTES
 
 TOKEN = "bench-token"
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
+PUBLIC_URL = "https://parley-bench.example"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 async def _baseline_single(request: web.Request) -> web.Response:
@@ -50,6 +55,19 @@ def baseline_app() -> web.Application:
     return app
 
 
+async def _baseline_sms(request: web.Request) -> web.Response:
+    form = await request.post()
+    assert form.get("MessageSid")
+    return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+
+def sms_baseline_app() -> web.Application:
+    """The bare handler for Twilio's inbound SMS webhook: parse the form, answer empty TwiML."""
+    app = web.Application()
+    app.router.add_post("/webhooks/twilio/sms", _baseline_sms)
+    return app
+
+
 def gateway_app(args: argparse.Namespace) -> web.Application:
     """The real gateway from its app factory, as ``parley serve`` runs it."""
     for name in [n for n in os.environ if n.startswith("PARLEY_")]:
@@ -67,19 +85,33 @@ def gateway_app(args: argparse.Namespace) -> web.Application:
         console_echo=False,
         host="127.0.0.1",
         port=args.port,
+        **(_twilio() if args.kind == "twilio-gateway" else {}),
     )
     return init_app(settings)
 
 
+def _twilio() -> dict[str, str]:
+    # Twilio's REST API is never called on the webhook path; the base URL only has to be valid.
+    return {
+        "provider_sms": "twilio",
+        "twilio_account_sid": TWILIO_ACCOUNT_SID,
+        "twilio_auth_token": TWILIO_AUTH_TOKEN,
+        "twilio_from": "+13125550000",
+        "twilio_base_url": "http://127.0.0.1:9",
+        "public_url": PUBLIC_URL,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench._server")
-    parser.add_argument("kind", choices=["gateway", "baseline"])
+    parser.add_argument("kind", choices=["gateway", "baseline", "twilio-gateway", "sms-baseline"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     parser.add_argument("--var-dir")
     args = parser.parse_args()
-    app = gateway_app(args) if args.kind == "gateway" else baseline_app()
+    apps = {"baseline": baseline_app, "sms-baseline": sms_baseline_app}
+    app = apps[args.kind]() if args.kind in apps else gateway_app(args)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 

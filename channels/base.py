@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Literal, Protocol
+
+# What a provider's refusal says about the contact point, for the worker to record.
+Effect = Literal["opted_out", "invalid_contact"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +30,28 @@ class SendResult:
 
 
 class ProviderError(Exception):
-    """The provider refused or failed; ``retryable`` says whether trying later may succeed."""
+    """The provider refused or failed.
 
-    def __init__(self, code: str, message: str, *, retryable: bool) -> None:
+    ``retryable``: trying later may succeed. ``outcome_unknown``: the request may have been
+    accepted (a timeout), so the next try must reconcile before sending. ``effect``: what the
+    refusal says about the contact point (the recipient opted out, the number is invalid).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retryable: bool,
+        outcome_unknown: bool = False,
+        effect: Effect | None = None,
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retryable = retryable
+        self.outcome_unknown = outcome_unknown
+        self.effect = effect
 
 
 class Provider(Protocol):
@@ -44,6 +63,6 @@ class Provider(Protocol):
         """Hand the message to the provider; raise ProviderError when it is not accepted."""
         ...
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        """Find a message sent earlier under our id; None means the provider never got it."""
+    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+        """Find a message handed over at or after ``since``; None: the provider never got it."""
         ...

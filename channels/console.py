@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -39,9 +40,9 @@ class ConsoleProvider:
             print(f"{heading}\n{message.body}\n---", file=self._stream, flush=True)
         return SendResult(provider_id=f"console-{message.message_id}", status="sent")
 
-    async def lookup(self, message_id: str) -> SendResult | None:
-        """Search the outbox for a message id (used to reconcile a crash mid-send)."""
-        return await asyncio.to_thread(self._find, message_id)
+    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+        """Search the outbox for the message's id (used to reconcile a crash mid-send)."""
+        return await asyncio.to_thread(self._find, message.message_id)
 
     def _append(self, line: str) -> None:
         with self._outbox.open("a", encoding="utf-8") as fh:

@@ -176,6 +176,24 @@ def _consent_change(wanted: bool, current: str, source: str | None) -> str | Non
     return None
 
 
+async def lock_account(conn: AsyncConnection, account_id: int) -> Any:
+    """Lock the account row for this transaction (PostgreSQL; SQLite's writers are serial).
+
+    Every change that can stop a send (consent, holds, updates) and every send-time policy
+    check takes this lock first, so a check never acts on facts another transaction is changing.
+    Returns the hold flags that writers of updates need.
+    """
+    query = select(accounts.c.disputed, accounts.c.validation_recorded).where(
+        accounts.c.id == account_id
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        raise NotFound(f"no account with id {account_id}", code="account_not_found")
+    return row
+
+
 async def invalidate_contact(
     conn: AsyncConnection,
     *,

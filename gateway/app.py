@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from functools import partial
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
 from gateway.api import accounts, bot, conversations, health, openapi, outreach, policy, updates
-from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, REGISTRY, SETTINGS, TEMPLATES
+from gateway.appkeys import (
+    COALESCER,
+    ENGINE,
+    HTTP,
+    INTAKE,
+    METRICS,
+    RASA,
+    REDIS,
+    REGISTRY,
+    SETTINGS,
+    TEMPLATES,
+)
 from gateway.coalescer import Coalescer
+from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
 from gateway.metrics import create_metrics
@@ -19,6 +31,7 @@ from gateway.middleware import auth_middleware, errors_middleware, metrics_middl
 from gateway.outreach import Intake
 from gateway.settings import Settings
 from gateway.templates import TemplateLibrary
+from gateway.webhooks import twilio_messaging, twilio_voice
 from policies.timezones import preload
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
@@ -42,6 +55,15 @@ async def _arq_pool(app: web.Application) -> AsyncIterator[None]:
     await pool.aclose()
 
 
+async def _http_session(app: web.Application) -> AsyncIterator[None]:
+    # Outgoing calls made while answering a request: Rasa's NLU for speech in the IVR.
+    settings = app[SETTINGS]
+    async with ClientSession() as session:
+        app[HTTP] = session
+        app[RASA] = RasaClient(session, str(settings.rasa_url), settings.rasa_timeout_seconds)
+        yield
+
+
 def init_app(settings: Settings) -> web.Application:
     """Build the gateway application; resources open on startup and close on cleanup."""
     app = web.Application(
@@ -59,7 +81,7 @@ def init_app(settings: Settings) -> web.Application:
     registry = CollectorRegistry()
     app[REGISTRY] = registry
     app[METRICS] = create_metrics(registry)
-    app.cleanup_ctx.extend([_database, _arq_pool])
+    app.cleanup_ctx.extend([_database, _arq_pool, _http_session])
     for table in (
         health.routes,
         openapi.routes,
@@ -69,6 +91,8 @@ def init_app(settings: Settings) -> web.Application:
         updates.routes,
         bot.routes,
         conversations.routes,
+        twilio_messaging.routes,
+        twilio_voice.routes,
     ):
         app.add_routes(table)
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.coalescer import Coalescer
+from gateway.conversations.rasa import RasaClient
 from gateway.metrics import Metrics
 from gateway.outreach import Intake
 from gateway.settings import Settings
@@ -21,3 +22,5 @@ INTAKE = web.AppKey("intake", Intake)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 METRICS = web.AppKey("metrics", Metrics)
 COALESCER = web.AppKey("coalescer", Coalescer)
+HTTP = web.AppKey("http", ClientSession)
+RASA = web.AppKey("rasa", RasaClient)

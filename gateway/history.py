@@ -18,7 +18,7 @@ async def record_contact(
     at: datetime,
     outcome: str,
     address: str,
-    message_id: str,
+    message_id: str | None,
 ) -> None:
     """Add one message Parley sent or received to the account's contact history."""
     await conn.execute(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gateway.errors import ConfigError
@@ -44,9 +51,9 @@ class Settings(BaseSettings):
     ruleset: Literal["reg_f_third_party", "first_party_creditor"] | None = None
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
 
-    provider_sms: Literal["console"] = "console"
+    provider_sms: Literal["console", "twilio"] = "console"
     provider_email: Literal["console"] = "console"
-    provider_voice: Literal["console"] = "console"
+    provider_voice: Literal["console", "twilio"] = "console"
     console_echo: bool = True
 
     send_max_tries: int = Field(default=8, ge=1)
@@ -59,7 +66,20 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
     twilio_base_url: HttpUrl | None = None
+    twilio_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Behind a reverse proxy, webhook signatures are checked against X-Forwarded-Proto/-Host.
+    trust_proxy: bool = False
+    # Where "talk to an agent" goes: an E.164 number, or "queue:<name>" for a Twilio queue.
+    voice_agent_dial: str | None = None
+    # The natural person a limited-content voicemail names (12 CFR 1006.2(j)(1)(iii)).
+    voice_contact_name: str = "Alex Morgan"
+    # The business name a voicemail may use: one that does not say "debt collection".
+    voice_business_name: str = "Parley Services"
+    voice_machine_detection: bool = True
+    # Below this, speech in the IVR is asked again instead of acted on.
+    voice_speech_min_confidence: float = Field(default=0.4, ge=0, le=1)
     sendgrid_api_key: SecretStr | None = None
     sendgrid_from: str | None = None
     sendgrid_base_url: HttpUrl | None = None
@@ -104,6 +124,24 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
+    @model_validator(mode="after")
+    def _twilio_complete(self) -> Settings:
+        uses = [ch for ch in ("sms", "voice") if getattr(self, f"provider_{ch}") == "twilio"]
+        if not uses:
+            return self
+        missing = [
+            f"PARLEY_{name.upper()}"
+            for name in ("twilio_account_sid", "twilio_auth_token", "public_url")
+            if getattr(self, name) is None
+        ]
+        if "voice" in uses and self.twilio_from is None:
+            missing.append("PARLEY_TWILIO_FROM")
+        if self.twilio_from is None and self.twilio_messaging_service_sid is None:
+            missing.append("PARLEY_TWILIO_FROM or PARLEY_TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise ValueError(f"the twilio provider needs {', '.join(dict.fromkeys(missing))}")
+        return self
+
     @property
     def redis_dsn(self) -> str:
         """The Redis to use; without PARLEY_REDIS_URL, the conventional local one."""
@@ -122,6 +160,11 @@ class Settings(BaseSettings):
         """The provider configured for a channel (what outbound messages record)."""
         return str(getattr(self, f"provider_{channel}", "console"))
 
+    def public_endpoint(self, path: str) -> str:
+        """The address Twilio is told to call for ``path`` (PARLEY_PUBLIC_URL + path)."""
+        base = str(self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        return base + path
+
     @property
     def is_sqlite(self) -> bool:
         """True when the system of record is a SQLite file."""
@@ -135,6 +178,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "?"
-            problems.append(f"PARLEY_{field.upper()}: {error['msg']}")
+            if error["loc"]:
+                problems.append(f"PARLEY_{str(error['loc'][0]).upper()}: {error['msg']}")
+            else:  # a rule across several settings names them in its message
+                problems.append(str(error["msg"]).removeprefix("Value error, "))
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -19,11 +19,12 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway import audit
+from gateway.accounts import lock_account
 from gateway.audit import AuditEntry, account_chain
 from gateway.clock import iso
 from gateway.db.tables import account_updates, accounts
 from gateway.db.upsert import dialect_insert
-from gateway.errors import Conflict, NotFound, ValidationFailed
+from gateway.errors import Conflict, ValidationFailed
 from gateway.settings import Settings
 
 UPDATE_KINDS = frozenset(
@@ -41,7 +42,7 @@ UPDATE_KINDS = frozenset(
         "agent_note",
     }
 )
-SOURCES = frozenset({"bot", "agent", "transcript", "keyword", "api"})
+SOURCES = frozenset({"bot", "ivr", "agent", "transcript", "keyword", "api"})
 DELIVER_UPDATE = "deliver_update"
 
 
@@ -105,7 +106,7 @@ async def record_update(
     """
     # Lock the account first: updates of one account then commit in id order, so a client
     # paging with ``after=<last id>`` never skips an update that committed late.
-    account = await _lock_account(conn, account_id)
+    account = await lock_account(conn, account_id)
     statement = dialect_insert(conn, account_updates).values(
         account_id=account_id,
         kind=update.kind,
@@ -169,18 +170,6 @@ async def record_update(
         )
     await audit.append(conn, entries)
     return StoredUpdate(row.id, True, public_update(row, account_ref))
-
-
-async def _lock_account(conn: AsyncConnection, account_id: int) -> Any:
-    query = select(accounts.c.disputed, accounts.c.validation_recorded).where(
-        accounts.c.id == account_id
-    )
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    if row is None:
-        raise NotFound(f"no account with id {account_id}", code="account_not_found")
-    return row
 
 
 async def _existing(

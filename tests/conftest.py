@@ -20,6 +20,13 @@ from arq.constants import default_queue_name
 from redis.asyncio import Redis
 from sqlalchemy import delete, text
 from stack import bot_model, bot_stack, bot_stack_env, pytest_collection_finish  # noqa: F401
+from twilio_fixtures import (  # noqa: F401
+    emulator,
+    twilio_client,
+    twilio_drain,
+    twilio_settings,
+    webhooks,
+)
 
 from gateway.app import init_app
 from gateway.db.engine import create_engine

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Executable, Table, func, select
 
 from gateway.db.engine import create_engine
 
@@ -63,3 +63,12 @@ async def count_rows(database_url: str, table: Table) -> int:
         n = await conn.scalar(select(func.count()).select_from(table))
     await engine.dispose()
     return int(n or 0)
+
+
+async def select_rows(database_url: str, query: Executable) -> list[Any]:
+    """The rows a query returns now, read through a short-lived engine."""
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        found = list(await conn.execute(query))
+    await engine.dispose()
+    return found

@@ -33,6 +33,7 @@ from typing import Any
 
 import pytest
 import redis
+from twilio_fixtures import STACK_PUBLIC_URL, ThreadedEmulator
 
 from gateway.assistant.processes import ManagedProcess, spawn, start_actions, start_rasa, wait_ready
 from gateway.assistant.training import ensure_model
@@ -112,21 +113,26 @@ def bot_stack(
     stack_redis = os.environ.get("PARLEY_TEST_STACK_REDIS_URL") or _with_db(
         redis_url, STACK_REDIS_DB
     )
+    # SMS and calls of the stack go through the real twilio SDK to an emulator.
+    twilio = ThreadedEmulator()
+    twilio.start()
     stack = BotStack(
-        tmp_path_factory.mktemp("stack"), bot_model, redis_url=stack_redis, extra_env=bot_stack_env
+        tmp_path_factory.mktemp("stack"),
+        bot_model,
+        redis_url=stack_redis,
+        extra_env=twilio.env() | bot_stack_env,
+        twilio=twilio,
     )
+    twilio.emulator.route_public(STACK_PUBLIC_URL, stack.gateway_url)
     try:
-        stack.start()
-    except ParleyError as exc:
-        stack.stop()
-        pytest.fail(f"the bot stack did not start: {exc.message}", pytrace=False)
-    except BaseException:
-        stack.stop()
-        raise
-    try:
+        try:
+            stack.start()
+        except ParleyError as exc:
+            pytest.fail(f"the bot stack did not start: {exc.message}", pytrace=False)
         yield stack
     finally:
-        stack.stop()
+        stack.stop()  # safe when start() failed half-way
+        twilio.stop()
 
 
 def _with_db(url: str, db: int) -> str:
@@ -196,8 +202,15 @@ class BotStack:
     """Every Parley process of a deployment, started from the repository's code."""
 
     def __init__(
-        self, directory: Path, model: Path, *, redis_url: str, extra_env: dict[str, str]
+        self,
+        directory: Path,
+        model: Path,
+        *,
+        redis_url: str,
+        extra_env: dict[str, str],
+        twilio: ThreadedEmulator,
     ) -> None:
+        self.twilio = twilio
         self.var_dir = directory / "var"
         self.log_dir = directory / "logs"
         self.model = model

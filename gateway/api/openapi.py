@@ -57,6 +57,32 @@ def _op(
     return op
 
 
+def _twilio(summary: str, *, twiml: bool) -> dict[str, Any]:
+    """A Twilio webhook: form-encoded, signed with X-Twilio-Signature instead of a token."""
+    ok = (
+        {"200": {"description": "TwiML", "content": {"text/xml": {"schema": {"type": "string"}}}}}
+        if twiml
+        else {"204": {"description": "applied (or already applied)"}}
+    )
+    errors = {
+        str(code): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
+        for code in (400, 403)
+    }
+    return {
+        "summary": summary,
+        "security": [],
+        "parameters": [
+            {"name": "X-Twilio-Signature", "in": "header", "required": True, "schema": _STRING}
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": _OBJECT}},
+        },
+        "responses": ok | errors,
+    }
+
+
+_STRING = {"type": "string"}
 _REF = [{"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}]
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
 _UPDATES_PAGING = (
@@ -148,6 +174,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "parameters": _ID,
         "post": _op("Bot API: record an account update", schemas.BotUpdateIn, 201, _BOT_DEBT),
     },
+    "/webhooks/twilio/sms": {"post": _twilio("Twilio: an inbound SMS", twiml=True)},
+    "/webhooks/twilio/status": {"post": _twilio("Twilio: message status callback", twiml=False)},
+    "/webhooks/twilio/voice": {"post": _twilio("Twilio: a call starts (IVR)", twiml=True)},
+    "/webhooks/twilio/voice/gather": {
+        "post": _twilio("Twilio: the caller answered an IVR prompt", twiml=True)
+    },
+    "/webhooks/twilio/voice/recording": {
+        "post": _twilio("Twilio: recording status callback", twiml=False)
+    },
+    "/webhooks/twilio/voice/status": {"post": _twilio("Twilio: call status callback", twiml=False)},
     "/healthz": {"get": _op("Liveness", None, 200, (), auth=False)},
     "/readyz": {"get": _op("Readiness (database and Redis)", None, 200, (503,), auth=False)},
     "/metrics": {"get": _op("Prometheus metrics", None, 200, (), auth=False)},

@@ -9,10 +9,10 @@ from typing import Any
 
 from arq.connections import ArqRedis
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway import audit
-from gateway.accounts import invalidate_contact
+from gateway.accounts import invalidate_contact, lock_account
 from gateway.audit import AuditEntry, account_chain
 from gateway.consent import record_consent
 from gateway.conversations import texts
@@ -30,6 +30,14 @@ from policies import Keyword, classify_keyword, says_wrong_party
 log = logging.getLogger("parley.inbound")
 PHONE_CHANNELS = ("sms", "voice")
 BOT_TURN = "bot_turn"
+ROUTE_INBOUND = "route_inbound"
+# Stored by a webhook but not routed yet: a route_inbound job (or the sweep) takes it.
+RECEIVED = "received"
+
+
+def route_job_id(message_id: str) -> str:
+    """One routing job per stored message."""
+    return f"route:{message_id}"
 
 
 def turn_job_id(message_id: str) -> str:
@@ -81,9 +89,20 @@ async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
 
 
 async def receive(conn: AsyncConnection, text: InboundText, settings: Settings) -> Routed:
-    """Store an inbound message exactly once and decide what happens to it.
+    """Store an inbound message exactly once and route it, in one transaction.
 
     Dedupe is an atomic insert on (provider, provider id): a webhook delivered twice routes once.
+    """
+    message_id, duplicate = await store(conn, text)
+    if duplicate:
+        return Routed(message_id=message_id, duplicate=True)
+    return await route(conn, message_id, text, settings)
+
+
+async def store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
+    """Keep the message once per provider id (status ``received``, not routed yet).
+
+    Returns its id and whether it was already there.
     """
     now = text.received_at
     message_id = new_id("msg")
@@ -99,20 +118,51 @@ async def receive(conn: AsyncConnection, text: InboundText, settings: Settings) 
             body=text.body,
             provider=text.provider,
             provider_id=text.provider_id,
-            status="received",
+            status=RECEIVED,
             created_at=now,
             updated_at=now,
         )
     )
-    if inserted.rowcount == 0:
-        existing = await conn.scalar(
-            select(messages.c.id).where(
-                messages.c.provider == text.provider, messages.c.provider_id == text.provider_id
-            )
+    if inserted.rowcount:
+        return message_id, False
+    existing = await conn.scalar(
+        select(messages.c.id).where(
+            messages.c.provider == text.provider, messages.c.provider_id == text.provider_id
         )
-        return Routed(message_id=str(existing), duplicate=True)
+    )
+    return str(existing), True
 
+
+async def route_stored(conn: AsyncConnection, message_id: str, settings: Settings) -> Routed | None:
+    """Route a message ``store`` kept; None when it was routed already (a repeated job)."""
+    query = select(messages).where(messages.c.id == message_id, messages.c.status == RECEIVED)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    text = InboundText(
+        channel=row.channel,
+        address=row.address,
+        body=row.body,
+        provider=row.provider,
+        provider_id=row.provider_id,
+        received_at=row.created_at,
+        subject=row.subject,
+    )
+    return await route(conn, message_id, text, settings)
+
+
+async def route(
+    conn: AsyncConnection, message_id: str, text: InboundText, settings: Settings
+) -> Routed:
+    """Decide what a stored message sets off: keywords first, then the bot or an agent."""
+    now = text.received_at
     sender = await find_sender(conn, text.channel, text.address)
+    if sender is not None:
+        # Before anything refers to the account: a STOP recorded here and a send-time check
+        # in a worker take this lock in turn, so no send starts on consent being revoked.
+        await lock_account(conn, sender.id)
     routed = Routed(message_id=message_id)
     account_id = sender.id if sender is not None else None
     conversation_id, state, _ = await current_conversation(
@@ -282,6 +332,28 @@ async def _update_message(
     await conn.execute(
         messages.update().where(messages.c.id == message_id).values(updated_at=now, **values)
     )
+
+
+async def receive_from_webhook(
+    engine: AsyncEngine, redis: ArqRedis, settings: Settings, text: InboundText
+) -> None:
+    """What a provider webhook does with an inbound text, answering the provider quickly.
+
+    A keyword (STOP, START, HELP) takes effect before the webhook answers, so no send starts
+    after an opt-out arrived; any other text is only stored and a worker routes it.
+    """
+    if classify_keyword(text.body) is not Keyword.NONE:
+        async with engine.begin() as conn:
+            routed = await receive(conn, text, settings)
+        await dispatch(redis, settings, routed)
+        return
+    async with engine.begin() as conn:
+        message_id, duplicate = await store(conn, text)
+    if not duplicate:
+        try:
+            await redis.enqueue_job(ROUTE_INBOUND, message_id, _job_id=route_job_id(message_id))
+        except Exception:
+            log.exception("could not enqueue routing of an inbound message; the sweep will")
 
 
 async def dispatch(redis: ArqRedis, settings: Settings, routed: Routed) -> None:

@@ -211,6 +211,59 @@ account_updates = Table(
     Index(None, "delivery_state", "created_at"),
 )
 
+# Provider callbacks already applied (Twilio status callbacks, recording callbacks): claimed
+# with an atomic insert, so a callback delivered twice changes things once.
+provider_events = Table(
+    "provider_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("provider", String(20), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "event_id"),
+)
+
+# One phone call, inbound or outbound: its IVR position and what the call status said.
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("provider", String(20), nullable=False),
+    Column("provider_id", String(100)),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
+    # Set for voice outreach: the message row recorded before and after the Calls API request.
+    Column("message_id", ForeignKey("messages.id", ondelete="SET NULL")),
+    Column("direction", String(10), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("answered_by", String(30)),
+    Column("outcome", String(20)),
+    Column("step", String(30), nullable=False),
+    Column("retries", Integer, nullable=False, default=0, server_default="0"),
+    Column("data", JSON),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_id"),
+    Index(None, "message_id"),
+)
+
+# A voicemail or message left in the IVR, kept for the transcription worker.
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("provider", String(20), nullable=False),
+    Column("provider_id", String(100), nullable=False),
+    Column("call_id", ForeignKey("calls.id", ondelete="SET NULL")),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
+    Column("url", Text, nullable=False),
+    Column("duration_seconds", Integer),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "provider_id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import OutboundMessage, ProviderError, SendResult
 from gateway import audit, clock
+from gateway.accounts import lock_account
 from gateway.audit import AuditEntry, account_chain
 from gateway.conversations.outbox import CONFIRMATION, SEND_MESSAGE, message_job_id
 from gateway.db.tables import accounts, messages
 from gateway.decisions import DECISION_EVENT, decide
 from gateway.facts import load_snapshots
 from gateway.history import record_contact
+from gateway.provider_effects import record_effect
 from gateway.settings import Settings
-from gateway.worker.send import backoff_seconds
+from gateway.worker.send import backoff_seconds, mark_sent
 from policies import Outcome
 
 log = logging.getLogger("parley.worker.message")
@@ -41,8 +43,9 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
     if row.status not in UNSENT:
         return f"already {row.status}"
     provider = ctx["providers"][row.channel]
+    outbound = OutboundMessage(row.id, row.channel, row.address, row.body, row.subject)
     if row.status == "sending":
-        found = await provider.lookup(row.id)
+        found = await provider.lookup(outbound, since=row.updated_at)
         if found is not None:
             async with engine.begin() as conn:
                 await _record_sent(conn, row, found, provider.name)
@@ -59,7 +62,6 @@ async def send_message(ctx: dict[str, Any], message_id: str) -> str:
         )
     if verdict != "send":
         return verdict
-    outbound = OutboundMessage(row.id, row.channel, row.address, row.body, row.subject)
     try:
         result = await provider.send(outbound)
     except ProviderError as exc:
@@ -107,6 +109,8 @@ async def _check(
     chain = account_chain(row.account_ref) if row.account_ref else None
     if row.purpose != CONFIRMATION:
         override = ctx["settings"].ruleset
+        # A STOP committing now waits for this check, or this check waits for the STOP.
+        await lock_account(conn, row.account_id)
         snapshots = await load_snapshots(
             conn, now=now, ids=[row.account_id], ruleset_override=override
         )
@@ -152,7 +156,7 @@ async def _check(
 
 async def _record_sent(conn: AsyncConnection, row: Any, result: SendResult, provider: str) -> None:
     now = clock.utcnow()
-    await _set(conn, row.id, now, status="sent", provider=provider, provider_id=result.provider_id)
+    await mark_sent(conn, row.id, result.provider_id, now)
     if row.account_id is None:
         return
     await record_contact(
@@ -184,28 +188,38 @@ async def _failed(ctx: dict[str, Any], row: Any, exc: ProviderError) -> str:
     job_try = int(ctx.get("job_try", 1))
     retry = exc.retryable and job_try < settings.send_max_tries
     now = clock.utcnow()
+    # An unknown outcome stays "sending": the next try asks the provider before resending.
+    status = "sending" if exc.outcome_unknown else "queued"
     async with ctx["engine"].begin() as conn:
         await _set(
             conn,
             row.id,
             now,
-            status="queued" if retry else "failed",
+            status=status if retry else "failed",
             error_code=exc.code,
             error_message=exc.message,
         )
         if row.account_ref is not None:
-            await audit.append(
+            entries = await record_effect(
                 conn,
-                [
-                    AuditEntry(
-                        account_chain(row.account_ref),
-                        "message.failed",
-                        now,
-                        {"code": exc.code, "retry": retry},
-                        row.id,
-                    )
-                ],
+                exc,
+                account_id=row.account_id,
+                account_ref=row.account_ref,
+                channel=row.channel,
+                address=row.address,
+                now=now,
+                evidence=row.id,
             )
+            entries.append(
+                AuditEntry(
+                    account_chain(row.account_ref),
+                    "message.failed",
+                    now,
+                    {"code": exc.code, "retry": retry},
+                    row.id,
+                )
+            )
+            await audit.append(conn, entries)
     if retry:
         raise Retry(defer=backoff_seconds(settings, job_try))
     return "failed"

@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from gateway import clock
-from gateway.conversations.inbound import BOT_TURN, turn_job_id
+from gateway.conversations.inbound import (
+    BOT_TURN,
+    RECEIVED,
+    ROUTE_INBOUND,
+    route_job_id,
+    turn_job_id,
+)
 from gateway.conversations.outbox import SEND_MESSAGE, message_job_id
 from gateway.db.tables import messages, outreach
 from gateway.queue import SendJob, enqueue_sends
@@ -47,20 +53,23 @@ async def requeue_stale(ctx: dict[str, Any]) -> int:
 
 
 async def requeue_conversations(ctx: dict[str, Any]) -> int:
-    """Enqueue bot turns and conversation sends whose job was lost.
+    """Enqueue routing, bot turns and conversation sends whose job was lost.
 
-    An inbound message still ``pending`` (or a reply still ``queued``) well after it was
-    stored has no live job: Redis was down when it arrived, or the job expired.
+    An inbound message still ``received`` or ``pending`` (or a reply still ``queued``) well
+    after it was stored has no live job: Redis was down when it arrived, or the job expired.
     """
     settings: Settings = ctx["settings"]
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
     async with ctx["engine"].connect() as conn:
         rows = list(
             await conn.execute(
-                select(messages.c.id, messages.c.direction)
+                select(messages.c.id, messages.c.direction, messages.c.status)
                 .where(
                     or_(
-                        and_(messages.c.direction == "inbound", messages.c.status == "pending"),
+                        and_(
+                            messages.c.direction == "inbound",
+                            messages.c.status.in_(("pending", RECEIVED)),
+                        ),
                         and_(
                             messages.c.direction == "outbound",
                             messages.c.outreach_id.is_(None),
@@ -75,7 +84,9 @@ async def requeue_conversations(ctx: dict[str, Any]) -> int:
     redis = ctx["redis"]
     added = 0
     for row in rows:
-        if row.direction == "inbound":
+        if row.status == RECEIVED:
+            job = await redis.enqueue_job(ROUTE_INBOUND, row.id, _job_id=route_job_id(row.id))
+        elif row.direction == "inbound":
             job = await redis.enqueue_job(BOT_TURN, row.id, _job_id=turn_job_id(row.id))
         else:
             job = await redis.enqueue_job(SEND_MESSAGE, row.id, _job_id=message_job_id(row.id))

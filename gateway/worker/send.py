@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from arq import Retry
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import OutboundMessage, ProviderError, SendResult
 from gateway import audit, clock
+from gateway.accounts import lock_account
 from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import accounts, messages, outreach, timeline
 from gateway.decisions import DECISION_EVENT, decide
@@ -20,6 +21,7 @@ from gateway.errors import TemplateError
 from gateway.facts import load_snapshots
 from gateway.history import record_contact
 from gateway.ids import new_id
+from gateway.provider_effects import record_effect
 from gateway.queue import SendJob, enqueue_sends
 from gateway.settings import Settings
 from policies import Outcome
@@ -99,10 +101,10 @@ async def _pending_message(conn: AsyncConnection, outreach_id: str) -> Any:
 async def _reconcile(ctx: dict[str, Any], row: Any, pending: Any) -> bool:
     """A send was recorded but its result was not: ask the provider instead of resending."""
     provider = ctx["providers"][pending.channel]
-    found = await provider.lookup(pending.id)
     message = OutboundMessage(
         pending.id, pending.channel, pending.address, pending.body, pending.subject
     )
+    found = await provider.lookup(message, since=pending.updated_at)
     async with ctx["engine"].begin() as conn:
         if found is not None:
             await _record_sent(conn, row, message, found, provider.name)
@@ -137,6 +139,8 @@ async def _check_and_prepare(
     now = clock.utcnow()
     channel = row.resolved_channel
     override = ctx["settings"].ruleset
+    # A STOP committing now waits for this check, or this check waits for the STOP.
+    await lock_account(conn, row.account_id)
     accounts = await load_snapshots(conn, now=now, ids=[row.account_id], ruleset_override=override)
     account = next(iter(accounts.values()))
     evaluation = decide(
@@ -228,7 +232,7 @@ async def _record_sent(
     conn: AsyncConnection, row: Any, message: OutboundMessage, result: SendResult, provider: str
 ) -> None:
     now = clock.utcnow()
-    await _set_message(conn, message.message_id, now, status="sent", provider_id=result.provider_id)
+    await mark_sent(conn, message.message_id, result.provider_id, now)
     await _move(
         conn,
         row.id,
@@ -236,6 +240,7 @@ async def _record_sent(
         now,
         message_id=message.message_id,
         detail={"provider": provider, "provider_id": result.provider_id},
+        only_from="sending",
     )
     await record_contact(
         conn,
@@ -269,6 +274,24 @@ async def _failed(
     job_try = int(ctx.get("job_try", 1))
     retry = exc.retryable and job_try < settings.send_max_tries
     now = clock.utcnow()
+    ref = row.account_ref
+    if retry and exc.outcome_unknown:
+        # Left in "sending": the next try asks the provider before sending again.
+        async with ctx["engine"].begin() as conn:
+            await _set_message(conn, message.message_id, now, error_code=exc.code)
+            await audit.append(
+                conn,
+                [
+                    AuditEntry(
+                        account_chain(ref),
+                        "message.outcome_unknown",
+                        now,
+                        {"outreach_id": row.id, "code": exc.code},
+                        message.message_id,
+                    )
+                ],
+            )
+        raise Retry(defer=backoff_seconds(settings, job_try))
     async with ctx["engine"].begin() as conn:
         await _set_message(
             conn,
@@ -278,8 +301,17 @@ async def _failed(
             error_code=exc.code,
             error_message=exc.message,
         )
-        ref = row.account_ref
-        entries = [
+        entries = await record_effect(
+            conn,
+            exc,
+            account_id=row.account_id,
+            account_ref=ref,
+            channel=message.channel,
+            address=message.to,
+            now=now,
+            evidence=message.message_id,
+        )
+        entries.append(
             AuditEntry(
                 account_chain(ref),
                 "message.failed",
@@ -287,7 +319,7 @@ async def _failed(
                 {"outreach_id": row.id, "code": exc.code, "retry": retry},
                 message.message_id,
             )
-        ]
+        )
         if retry:
             await _move(
                 conn,
@@ -330,14 +362,18 @@ async def _move(
     step: str | None = None,
     message_id: str | None = None,
     detail: dict[str, Any] | None = None,
+    only_from: str | None = None,
     **values: Any,
 ) -> None:
-    """Set an outreach's status (and other columns) and add the step to its timeline."""
-    await conn.execute(
-        update(outreach)
-        .where(outreach.c.id == outreach_id)
-        .values(status=status, updated_at=now, **values)
-    )
+    """Set an outreach's status (and other columns) and add the step to its timeline.
+
+    With ``only_from``, the status changes only from that status: a provider callback may
+    already have moved the outreach further than this step.
+    """
+    query = update(outreach).where(outreach.c.id == outreach_id)
+    if only_from is not None:
+        query = query.where(outreach.c.status == only_from)
+    await conn.execute(query.values(status=status, updated_at=now, **values))
     await conn.execute(
         insert(timeline).values(
             outreach_id=outreach_id,
@@ -347,6 +383,14 @@ async def _move(
             detail=detail,
         )
     )
+
+
+async def mark_sent(
+    conn: AsyncConnection, message_id: str, provider_id: str, now: datetime
+) -> None:
+    """Record the provider's id; "sent" only if no status callback got here first."""
+    status = case((messages.c.status == "sending", "sent"), else_=messages.c.status)
+    await _set_message(conn, message_id, now, status=status, provider_id=provider_id)
 
 
 async def _set_message(

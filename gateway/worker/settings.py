@@ -8,7 +8,7 @@ from aiohttp import ClientSession
 from arq import Worker, cron, func
 from arq.connections import RedisSettings
 
-from gateway.conversations.inbound import BOT_TURN
+from gateway.conversations.inbound import BOT_TURN, ROUTE_INBOUND
 from gateway.conversations.outbox import SEND_MESSAGE
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
@@ -20,6 +20,7 @@ from gateway.updates import DELIVER_UPDATE
 from gateway.worker.deliver import deliver_update, requeue_deliveries
 from gateway.worker.message import send_message
 from gateway.worker.requeue import requeue_conversations, requeue_stale
+from gateway.worker.route import route_inbound
 from gateway.worker.send import send_outreach
 from gateway.worker.turn import bot_turn
 from policies.timezones import preload
@@ -33,9 +34,9 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     ctx["engine"] = engine
     ctx["templates"] = TemplateLibrary()
     preload()
-    ctx["providers"] = build_providers(settings)
-    # One connection pool for every outgoing call (webhook deliveries, Rasa).
+    # One connection pool for every outgoing call (providers, webhook deliveries, Rasa).
     ctx["http"] = http = ClientSession()
+    ctx["providers"] = build_providers(settings, http)
     ctx["rasa"] = RasaClient(http, str(settings.rasa_url), settings.rasa_timeout_seconds)
 
 
@@ -57,6 +58,7 @@ class WorkerSettings:
         # core_webhook_max_tries, counted in the database, is what stops the retries.
         func(deliver_update, name=DELIVER_UPDATE, max_tries=100),
         func(send_message, name=SEND_MESSAGE, max_tries=100),
+        func(route_inbound, name=ROUTE_INBOUND, max_tries=100),
         # Retries stop by time, not count: bot_unavailable_escalate_seconds hands over.
         func(bot_turn, name=BOT_TURN, max_tries=100_000),
     )

@@ -1,0 +1,1 @@
+"""The phone IVR: what a caller hears and what their keys and words do."""

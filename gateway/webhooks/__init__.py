@@ -1,0 +1,1 @@
+"""Provider webhooks: each verifies its signature before it touches anything."""

@@ -1,0 +1,46 @@
+"""The webhook edge for Twilio: the URL Twilio signed, and the verified form parameters."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
+from gateway.errors import Forbidden
+from gateway.settings import Settings
+
+log = logging.getLogger("parley.webhooks.twilio")
+
+
+def signed_url(request: web.Request, settings: Settings) -> str:
+    """The URL Twilio requested, which is what it signed.
+
+    Behind a trusted proxy, the proxy's X-Forwarded-Proto/-Host say it; otherwise
+    PARLEY_PUBLIC_URL does. The request's own Host header is never trusted on its own: an
+    attacker chooses it, so it would let a replayed signature match another URL.
+    """
+    path = str(request.rel_url)
+    if settings.trust_proxy:
+        proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+        host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+        return f"{proto}://{host}{path}"
+    return settings.public_endpoint(path)
+
+
+async def verified_form(request: web.Request, settings: Settings) -> dict[str, str]:
+    """The POST parameters (last value of each), once ``X-Twilio-Signature`` proves Twilio
+    sent them; otherwise 403 and nothing else happens."""
+    form = await request.post()
+    params: dict[str, list[str]] = {}
+    for name, value in form.items():
+        if not isinstance(value, str):
+            raise Forbidden("unexpected file upload in a Twilio webhook", code="invalid_signature")
+        params.setdefault(name, []).append(value)
+    token = settings.twilio_auth_token
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    url = signed_url(request, settings)
+    if token is None or not is_valid_signature(token.get_secret_value(), url, params, signature):
+        log.warning("rejected a Twilio webhook with a bad signature on %s", request.path)
+        raise Forbidden("the X-Twilio-Signature does not match", code="invalid_signature")
+    return {name: values[-1] for name, values in params.items()}

@@ -1,0 +1,191 @@
+"""Phones end to end: the process stack (gateway, two workers, real Rasa and actions) with its
+SMS and calls going through the real twilio SDK to the emulator, which plays the debtor's phone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from stack import BotStack
+from twilio_emulator import TwilioEmulator, VoiceStep
+from twilio_fixtures import PARLEY_NUMBER, STACK_PUBLIC_URL
+
+CREDITOR = "Acme Bank"
+QUIET_SECONDS = 1.5  # no new text for this long after a reply: the assistant is done
+
+
+@pytest.fixture
+async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
+    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        yield session
+
+
+async def new_account(http: aiohttp.ClientSession, stack: BotStack, ref: str, phone: str) -> None:
+    body = {
+        "creditor": CREDITOR,
+        "collector_type": "third_party",
+        "balance": {"amount": "432.10", "currency": "USD"},
+        "debtor": {
+            "name": "Dana Debtor",
+            "timezone": "America/Chicago",
+            "postal_code": "60601",
+            "date_of_birth": "1985-03-14",
+        },
+        "contacts": [
+            {"channel": "sms", "address": phone, "consent": True},
+            {"channel": "voice", "address": phone, "consent": True},
+        ],
+    }
+    async with http.put(f"{stack.gateway_url}/v1/accounts/{ref}", json=body) as response:
+        assert response.status in (200, 201), await response.text()
+
+
+class Phone:
+    """A debtor's handset on the emulator: texts Parley and reads what comes back."""
+
+    def __init__(self, stack: BotStack, number: str) -> None:
+        self.stack = stack
+        self.number = number
+
+    @property
+    def emulator(self) -> TwilioEmulator:
+        return self.stack.twilio.emulator
+
+    async def _received(self) -> list[dict[str, Any]]:
+        async def snapshot() -> list[dict[str, Any]]:
+            return [m for m in self.emulator.messages.values() if m["to"] == self.number]
+
+        return await self.stack.twilio.run(snapshot())
+
+    async def text(self, body: str) -> list[str]:
+        """Send ``body``; return the texts Parley sent back (through Twilio's REST API)."""
+        before = len(await self._received())
+        sent = await self.stack.twilio.run(
+            self.emulator.send_inbound_sms(
+                STACK_PUBLIC_URL + "/webhooks/twilio/sms",
+                from_=self.number,
+                to=PARLEY_NUMBER,
+                body=body,
+            )
+        )
+        assert sent.status == 200, sent.body
+        deadline = time.monotonic() + 90
+        seen, quiet_since = before, time.monotonic()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            count = len(await self._received())
+            if count != seen:
+                seen, quiet_since = count, time.monotonic()
+            elif count > before and time.monotonic() - quiet_since > QUIET_SECONDS:
+                return [m["body"] for m in (await self._received())[before:]]
+        raise AssertionError(f"no answer to {body!r}")
+
+    async def call(self) -> VoiceStep:
+        """Ring Parley's number; the IVR's first TwiML comes back."""
+        return await self.stack.twilio.run(
+            self.emulator.start_inbound_call(
+                STACK_PUBLIC_URL + "/webhooks/twilio/voice", from_=self.number, to=PARLEY_NUMBER
+            )
+        )
+
+
+async def updates(http: aiohttp.ClientSession, stack: BotStack, ref: str) -> list[dict[str, Any]]:
+    async with http.get(f"{stack.gateway_url}/v1/accounts/{ref}/updates") as response:
+        return list((await response.json())["updates"])
+
+
+async def delivered(stack: BotStack, update_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for request in stack.received:
+            if request.json()["id"] == update_id:
+                return dict(request.json())
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"update {update_id} was not delivered")
+
+
+async def test_a_conversation_by_sms_ends_in_a_promise_delivered_to_the_core_system(
+    http: aiohttp.ClientSession, bot_stack: BotStack
+) -> None:
+    phone = Phone(bot_stack, "+13125550141")
+    await new_account(http, bot_stack, "TW-PROMISE", phone.number)
+    asked = await phone.text("hi")
+    assert any("date of birth" in reply for reply in asked), asked
+    assert not any(CREDITOR in reply for reply in asked)
+    verified = await phone.text("03/14/1985")
+    assert any("verified" in reply for reply in verified), verified
+    read_back = await phone.text("I can pay fifty bucks next friday")
+    assert any("$50.00" in reply for reply in read_back), read_back
+    recorded = await phone.text("yes")
+    assert any("recorded your promise" in reply for reply in recorded), recorded
+
+    (promise,) = [
+        u for u in await updates(http, bot_stack, "TW-PROMISE") if u["kind"] == "promise_to_pay"
+    ]
+    assert promise["data"]["amount"] == "50.00"
+    core = await delivered(bot_stack, promise["id"])
+    assert core["kind"] == "promise_to_pay" and core["account_ref"] == "TW-PROMISE"
+
+
+async def test_a_caller_disputes_by_speech_read_by_rasa(
+    http: aiohttp.ClientSession, bot_stack: BotStack
+) -> None:
+    phone = Phone(bot_stack, "+13125550142")
+    await new_account(http, bot_stack, "TW-CALL", phone.number)
+    greeting = await phone.call()
+    assert greeting.gather is not None and "date of birth" in " ".join(greeting.says())
+    assert CREDITOR not in " ".join(greeting.says())
+    menu = await bot_stack.twilio.run(greeting.press("03141985"))
+    assert "debt collector" in " ".join(menu.says())
+    disputed = await bot_stack.twilio.run(
+        menu.speak("I don't owe this, I want to dispute it", confidence=0.92)
+    )
+    assert "dispute is recorded" in " ".join(disputed.says()), disputed.body
+    (dispute,) = [u for u in await updates(http, bot_stack, "TW-CALL") if u["kind"] == "dispute"]
+    assert dispute["source"] == "ivr"
+    assert dispute["data"]["reason"] == "I don't owe this, I want to dispute it"
+    await delivered(bot_stack, dispute["id"])
+
+
+@pytest.mark.parametrize(
+    ("ref", "number", "verify", "words", "rule"),
+    [
+        ("TW-WRONG", "+13125550143", False, "sorry you have the wrong number", "invalid_contact"),
+        ("TW-STOP", "+13125550144", True, "stop calling me", "opted_out"),
+    ],
+)
+async def test_saying_wrong_number_or_stop_calling_ends_the_calls(
+    http: aiohttp.ClientSession,
+    bot_stack: BotStack,
+    ref: str,
+    number: str,
+    verify: bool,
+    words: str,
+    rule: str,
+) -> None:
+    phone = Phone(bot_stack, number)
+    await new_account(http, bot_stack, ref, phone.number)
+    step = await phone.call()
+    if verify:
+        step = await bot_stack.twilio.run(step.press("03141985"))
+    goodbye = await bot_stack.twilio.run(step.speak(words, confidence=0.9))
+    assert goodbye.hangup and "not call this number again" in " ".join(goodbye.says())
+    body = {
+        "account_ref": ref,
+        "channel": "voice",
+        "template": "payment_reminder",
+        "purpose": "collection",
+    }
+    headers = {"Idempotency-Key": f"{ref}-after"}
+    async with http.post(
+        f"{bot_stack.gateway_url}/v1/outreach", json=body, headers=headers
+    ) as response:
+        decision = (await response.json())["decision"]
+    assert decision["outcome"] == "block"
+    assert rule in [reason["rule"] for reason in decision["reasons"]]

@@ -1,0 +1,477 @@
+"""SMS through Twilio: the real SDK against the emulator, signed webhooks, real Redis and DBs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from arq.connections import ArqRedis
+from helpers import PHONE, account_body, outreach_body, select_rows
+from sqlalchemy import func, select
+from twilio_emulator import TwilioEmulator
+from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks
+
+from channels.base import ProviderError
+from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
+from channels.twilio_sms import TwilioSmsProvider
+from gateway import clock
+from gateway.conversations.inbound import InboundText, receive
+from gateway.db.engine import create_engine
+from gateway.db.tables import contact_events, contact_points, messages, outreach, provider_events
+from gateway.settings import Settings
+from gateway.worker import settings as worker_settings
+from gateway.worker.send import send_outreach
+
+DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
+SMS_PATH = "/webhooks/twilio/sms"
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME)
+
+
+async def new_account(client: Any) -> None:
+    response = await client.put("/v1/accounts/A-1", json=account_body())
+    assert response.status in (200, 201), await response.text()
+
+
+async def accept(client: Any, key: str = "k1") -> str:
+    response = await client.post(
+        "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": key}
+    )
+    assert response.status == 202, await response.text()
+    return str((await response.json())["id"])
+
+
+async def outreach_view(client: Any, oid: str) -> dict[str, Any]:
+    return dict(await (await client.get(f"/v1/outreach/{oid}")).json())
+
+
+async def rows(settings: Settings, query: Any) -> list[Any]:
+    return await select_rows(settings.database_url, query)
+
+
+def sent_bodies(emulator: TwilioEmulator) -> list[str]:
+    return [r.form["Body"][0] for r in emulator.create_requests()]
+
+
+async def test_outreach_goes_out_through_the_sdk_and_callbacks_move_it_to_delivered(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    (create,) = emulator.create_requests()
+    assert create.authorized
+    assert create.form["To"] == [PHONE] and create.form["From"] == [PARLEY_NUMBER]
+    assert "Reply STOP" in create.form["Body"][0]
+    callback = create.form["StatusCallback"][0]
+    assert callback.startswith(f"{PUBLIC_URL}/webhooks/twilio/status?message_id=msg_")
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "sent"
+    (sid,) = emulator.messages
+    for status in ("sent", "delivered"):
+        answer = await webhooks.status(sid, status)
+        assert answer.status == 204, answer.body
+    replay = await webhooks.status(sid, "delivered")  # Twilio retrying the callback
+    late = await webhooks.status(sid, "sent")  # and an earlier status arriving late
+    assert (replay.status, late.status) == (204, 204)
+
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "delivered"
+    steps = [step["status"] for step in view["timeline"]]
+    assert steps[:3] == ["queued", "sending", "sent"]
+    assert steps[3:] == ["sent", "delivered"]  # a replay adds nothing; a late "sent" is dropped
+    (message,) = await rows(twilio_settings, select(messages))
+    assert (message.status, message.provider_id) == ("delivered", sid)
+    (event,) = await rows(twilio_settings, select(contact_events))
+    assert event.outcome == "delivered"
+
+
+async def test_a_callback_before_the_send_is_recorded_is_not_undone(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Twilio can call back before the worker commits the provider id."""
+    original = TwilioSmsProvider.send
+
+    async def send_then_callback(self: TwilioSmsProvider, message: Any) -> Any:
+        result = await original(self, message)
+        answer = await webhooks.status(result.provider_id, "delivered")
+        assert answer.status == 204
+        return result
+
+    monkeypatch.setattr(TwilioSmsProvider, "send", send_then_callback)
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    (message,) = await rows(twilio_settings, select(messages))
+    assert message.status == "delivered"
+    assert (await outreach_view(twilio_client, oid))["status"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("code", "column", "expected"),
+    [(21610, "consent", "revoked"), (21211, "valid", False), (21614, "valid", False)],
+)
+async def test_twilio_refusals_teach_the_contact_point(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    code: int,
+    column: str,
+    expected: Any,
+) -> None:
+    await new_account(twilio_client)
+    emulator.fail_next(status=400, code=code)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "failed"
+    assert view["timeline"][-1]["detail"]["code"] == str(code)
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert getattr(point, column) == expected
+    if column == "consent":
+        assert point.consent_source == "provider"
+    again = await twilio_client.post(
+        "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": "k2"}
+    )
+    rules = [r["rule"] for r in (await again.json())["decision"]["reasons"]]
+    assert rules == ["opted_out" if code == 21610 else "invalid_contact"]
+    assert len(emulator.create_requests()) == 1
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+async def test_throttling_and_server_errors_retry(
+    twilio_client: Any, twilio_drain: Any, emulator: TwilioEmulator, status: int
+) -> None:
+    await new_account(twilio_client)
+    emulator.fail_next(2, status=status)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    assert len(emulator.create_requests()) == 3
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "sent"
+    assert [s["status"] for s in view["timeline"]].count("retrying") == 2
+
+
+async def test_another_error_fails_with_twilios_code_and_message(
+    twilio_client: Any, twilio_settings: Settings, twilio_drain: Any, emulator: TwilioEmulator
+) -> None:
+    emulator.fail_next(status=400, code=21606, message="The From phone number is not valid")
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    assert (await outreach_view(twilio_client, oid))["status"] == "failed"
+    (message,) = await rows(twilio_settings, select(messages))
+    assert message.error_code == "21606"
+    assert message.error_message == "The From phone number is not valid"
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert (point.consent, point.valid) == ("granted", True)
+
+
+async def test_a_lost_answer_is_reconciled_by_asking_twilio_not_by_sending_again(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    original = TwilioSmsProvider.send
+    attempts = 0
+
+    async def accepted_but_answer_lost(self: TwilioSmsProvider, message: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        await original(self, message)
+        raise ProviderError(
+            "network", "ServerDisconnectedError", retryable=True, outcome_unknown=True
+        )
+
+    monkeypatch.setattr(TwilioSmsProvider, "send", accepted_but_answer_lost)
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    assert attempts == 1
+    assert len(emulator.create_requests()) == 1
+    (sid,) = emulator.messages
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "sent"
+    assert view["timeline"][-1]["detail"]["provider_id"] == sid
+    listed = [r for r in emulator.requests if r.method == "GET"]
+    assert listed and listed[0].query["To"] == PHONE
+
+
+async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_a_worker(
+    twilio_client: Any, twilio_settings: Settings, twilio_drain: Any, webhooks: Webhooks, redis: Any
+) -> None:
+    await new_account(twilio_client)
+    first = await webhooks.sms("can I pay 50 on friday", from_=PHONE, sid="SM" + "1" * 32)
+    again = await webhooks.sms("can I pay 50 on friday", from_=PHONE, sid="SM" + "1" * 32)
+    for answer in (first, again):
+        assert answer.status == 200
+        assert answer.body.endswith("<Response />")
+    (message,) = await rows(twilio_settings, select(messages))
+    assert (message.provider, message.provider_id, message.status) == (
+        "twilio",
+        "SM" + "1" * 32,
+        "received",
+    )
+    assert message.direction == "inbound" and message.address == PHONE
+    assert await redis.exists(f"arq:job:route:{message.id}")
+    await twilio_drain()
+    (routed,) = await rows(twilio_settings, select(messages))
+    # Routed to the assistant: a bot turn is due (Rasa is not running in this test).
+    assert routed.status == "pending" and routed.conversation_id is not None
+    (event,) = await rows(twilio_settings, select(contact_events))
+    assert (event.direction, event.channel) == ("inbound", "sms")
+
+
+async def test_forged_and_misdirected_webhooks_are_refused_and_change_nothing(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    params = {"MessageSid": "SM" + "2" * 32, "From": PHONE, "To": PARLEY_NUMBER, "Body": "STOP"}
+    public = PUBLIC_URL + SMS_PATH
+    cases = [
+        {},  # unsigned
+        {SIGNATURE_HEADER: "bm90IGEgc2lnbmF0dXJl"},
+        {SIGNATURE_HEADER: compute_signature("another-token", public, params)},
+        # Signed for another host: a signature must not be replayable elsewhere.
+        {
+            SIGNATURE_HEADER: compute_signature(
+                emulator.auth_token, webhooks.local(SMS_PATH), params
+            )
+        },
+    ]
+    for headers in cases:
+        response = await twilio_client.post(SMS_PATH, data=params, headers=headers)
+        assert response.status == 403
+        assert (await response.json())["error"]["code"] == "invalid_signature"
+    good = {SIGNATURE_HEADER: compute_signature(emulator.auth_token, public, params)}
+    tampered = params | {"Body": "START"}
+    response = await twilio_client.post(SMS_PATH, data=tampered, headers=good)
+    assert response.status == 403
+    status = await twilio_client.post(
+        "/webhooks/twilio/status", data={"MessageSid": "SMx", "MessageStatus": "failed"}
+    )
+    assert status.status == 403
+    assert await rows(twilio_settings, select(messages)) == []
+    assert await rows(twilio_settings, select(provider_events)) == []
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert point.consent == "granted"
+
+
+async def test_a_signed_webhook_missing_its_fields_is_a_400(
+    twilio_client: Any, emulator: TwilioEmulator, webhooks: Webhooks
+) -> None:
+    sent = await emulator.post_signed(
+        webhooks.local(SMS_PATH), {"Body": "hi"}, public_url=PUBLIC_URL + SMS_PATH
+    )
+    assert sent.status == 400
+    assert "MessageSid" in sent.body
+
+
+async def test_behind_a_trusted_proxy_the_forwarded_host_is_what_twilio_signed(
+    twilio_settings: Settings, emulator: TwilioEmulator
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from gateway.app import init_app
+
+    proxied = twilio_settings.model_copy(update={"trust_proxy": True, "public_url": None})
+    params = {"MessageSid": "SM" + "3" * 32, "From": "+15005550006", "Body": "hello"}
+    signed_for = "https://edge.parley.example" + SMS_PATH
+    signature = compute_signature(emulator.auth_token, signed_for, params)
+    async with TestClient(TestServer(init_app(proxied))) as client:
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "edge.parley.example"}
+        ok = await client.post(
+            SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature} | forwarded
+        )
+        assert ok.status == 200
+        bare = await client.post(SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature})
+        assert bare.status == 403
+
+
+async def test_stop_while_outreach_is_queued_means_it_is_never_sent(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)  # queued, its job waiting in Redis
+    answer = await webhooks.sms("STOP", from_=PHONE)
+    assert answer.status == 200
+    # A keyword takes effect before Twilio gets its answer, not when a worker gets to it.
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert point.consent == "revoked"
+    await twilio_drain()
+    (only,) = sent_bodies(emulator)
+    assert "unsubscribed" in only.lower() or "start" in only.lower()
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "blocked"
+    assert "opted_out" in [r["rule"] for r in view["decision"]["reasons"]]
+
+
+async def test_stop_racing_a_send_in_another_worker_starts_no_send_after_it(
+    twilio_client: Any, twilio_settings: Settings, redis: Any, emulator: TwilioEmulator
+) -> None:
+    """The STOP's transaction holds the account; the send-time check waits, then blocks."""
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    redis_pool = ArqRedis.from_url(twilio_settings.redis_dsn)
+    ctx: dict[str, Any] = {"settings": twilio_settings, "redis": redis_pool}
+    await worker_settings.on_startup(ctx)
+    engine = ctx["engine"]
+    try:
+        stop = InboundText("sms", PHONE, "STOP", "twilio", "SM" + "4" * 32, DAYTIME)
+        async with engine.begin() as conn:
+            await receive(conn, stop, twilio_settings)
+            send = asyncio.create_task(send_outreach(ctx, oid))
+            await asyncio.sleep(0.5)
+            # The worker is waiting for the account the STOP holds.
+            assert not send.done()
+        assert await send == "blocked"
+    finally:
+        await worker_settings.on_shutdown(ctx)
+        await ctx["redis"].aclose()
+    assert emulator.create_requests() == []
+    (status,) = await rows(twilio_settings, select(outreach.c.status))
+    assert status.status == "blocked"
+
+
+async def test_help_and_start_by_text_are_answered_through_twilio(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    await webhooks.sms("STOP", from_=PHONE)
+    await twilio_drain()
+    await webhooks.sms("START", from_=PHONE)
+    await twilio_drain()
+    await webhooks.sms("HELP", from_=PHONE)
+    await twilio_drain()
+    bodies = sent_bodies(emulator)
+    assert len(bodies) == 3
+    assert "subscribed to messages again" in bodies[1]
+    assert "for help call" in bodies[2].lower()
+    assert all(r.form["To"] == [PHONE] for r in emulator.create_requests())
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert (point.consent, point.consent_source) == ("granted", "keyword")
+
+
+async def test_an_unknown_sender_hears_nothing_about_a_debt_and_an_agent_gets_the_text(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    await webhooks.sms("who is this? I owe nothing", from_="+14155550199")
+    await twilio_drain()
+    (reply,) = sent_bodies(emulator)
+    assert "Acme" not in reply and "debt" not in reply.lower() and "432" not in reply
+    inbound = await rows(twilio_settings, select(messages).where(messages.c.direction == "inbound"))
+    assert [m.status for m in inbound] == ["for_agent"]
+
+
+async def test_a_delivery_failure_callback_marks_a_dead_number_invalid(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    emulator: TwilioEmulator,
+    webhooks: Webhooks,
+) -> None:
+    await new_account(twilio_client)
+    oid = await accept(twilio_client)
+    await twilio_drain()
+    (sid,) = emulator.messages
+    await webhooks.status(sid, "undelivered", error_code=30006)
+    view = await outreach_view(twilio_client, oid)
+    assert view["status"] == "failed"
+    (point,) = await rows(
+        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
+    )
+    assert point.valid is False
+    (event,) = await rows(twilio_settings, select(contact_events))
+    assert event.outcome == "failed"
+    count = await rows(twilio_settings, select(func.count()).select_from(provider_events))
+    assert count[0][0] == 1
+
+
+async def test_settings_refuse_twilio_without_credentials() -> None:
+    from gateway.errors import ConfigError
+    from gateway.settings import load_settings
+
+    with pytest.raises(ConfigError) as raised:
+        load_settings(provider_sms="twilio")
+    message = raised.value.message
+    for name in ("PARLEY_TWILIO_ACCOUNT_SID", "PARLEY_TWILIO_AUTH_TOKEN", "PARLEY_PUBLIC_URL"):
+        assert name in message
+
+
+async def test_a_stored_text_whose_routing_job_was_lost_is_found_by_the_sweep(
+    twilio_client: Any,
+    twilio_settings: Settings,
+    twilio_drain: Any,
+    webhooks: Webhooks,
+    redis: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from gateway.worker.requeue import requeue_conversations
+
+    await new_account(twilio_client)
+    await webhooks.sms("hello there", from_=PHONE)
+    await redis.flushdb()  # Redis lost the routing job
+    monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME + timedelta(minutes=10))
+    engine = create_engine(twilio_settings.database_url)
+    ctx = {
+        "settings": twilio_settings,
+        "engine": engine,
+        "redis": ArqRedis.from_url(twilio_settings.redis_dsn),
+    }
+    try:
+        assert await requeue_conversations(ctx) == 1
+        assert await requeue_conversations(ctx) == 0  # its job is queued now
+    finally:
+        await engine.dispose()
+        await ctx["redis"].aclose()
+    await twilio_drain()
+    (message,) = await rows(
+        twilio_settings, select(messages).where(messages.c.direction == "inbound")
+    )
+    # Routed, and (Rasa being away for longer than allowed by then) handed to a person.
+    assert message.status != "received" and message.conversation_id is not None

@@ -43,8 +43,14 @@ GATHER_PATH = "/webhooks/twilio/voice/gather"
 RECORDING_PATH = "/webhooks/twilio/voice/recording"
 MAX_REPROMPTS = 2
 PROVIDER = "twilio"
-MENU_KEYS = {"1": "promise", "2": "dispute", "3": "hardship", "4": "balance", "0": "agent"}
-MENU_KEYS["9"] = "message"
+MENU_KEYS = {
+    "1": "promise",
+    "2": "dispute",
+    "3": "hardship",
+    "4": "balance",
+    "0": "agent",
+    "9": "message",
+}
 # Rasa intents heard at the menu, as the menu choice they mean.
 MENU_INTENTS = {
     "promise_to_pay": "promise",

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from twilio_emulator import TwilioEmulator, VoiceStep
 from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL
 
+from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from gateway import clock
-from gateway.db.tables import calls, contact_events, conversations, recordings
+from gateway.db.tables import calls, contact_events, conversations, provider_events, recordings
 from gateway.settings import Settings
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
@@ -250,13 +251,54 @@ async def test_an_unknown_caller_can_only_leave_a_message(
     assert recording.account_id is None
 
 
-async def test_a_forged_voice_webhook_is_refused(
-    twilio_client: Any, twilio_settings: Settings
+@pytest.mark.parametrize(
+    "path",
+    [
+        VOICE_PATH,
+        "/webhooks/twilio/voice/gather?call=call_x&step=menu",
+        "/webhooks/twilio/voice/status",
+        "/webhooks/twilio/voice/recording?call=call_x",
+    ],
+)
+async def test_forged_voice_webhooks_are_refused(
+    twilio_client: Any, twilio_settings: Settings, emulator: TwilioEmulator, path: str
 ) -> None:
-    params = {"CallSid": "CA" + "0" * 32, "From": PHONE, "To": PARLEY_NUMBER}
-    response = await twilio_client.post(VOICE_PATH, data=params)
-    assert response.status == 403
-    assert await rows(twilio_settings, select(calls)) == []
+    params = {
+        "CallSid": "CA" + "0" * 32,
+        "From": PHONE,
+        "To": PARLEY_NUMBER,
+        "CallStatus": "completed",
+        "Digits": "1",
+        "RecordingSid": "RE" + "0" * 32,
+        "RecordingUrl": "https://api.twilio.com/rec",
+    }
+    # Signed with another account's token: the signature is well formed, and wrong.
+    forged = compute_signature("not-the-auth-token", PUBLIC_URL + path, params)
+    for headers in ({}, {SIGNATURE_HEADER: forged}):
+        response = await twilio_client.post(path, data=params, headers=headers)
+        assert response.status == 403
+    for table in (calls, recordings, provider_events):
+        assert await rows(twilio_settings, select(table)) == []
+
+
+async def test_the_zip_code_can_verify_the_caller_instead(
+    twilio_settings: Settings, emulator: TwilioEmulator
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from gateway.app import init_app
+
+    by_zip = twilio_settings.model_copy(update={"bot_verification_fact": "postal_code"})
+    async with TestClient(
+        TestServer(init_app(by_zip)), headers={"Authorization": "Bearer test-token"}
+    ) as client:
+        await new_account(client)
+        greeting = await ring(emulator, client)
+        assert "ZIP code" in spoken(greeting)
+        again = await greeting.press("10001")
+        assert "did not match" in spoken(again)
+        menu = await again.press("60601")
+        assert "debt collector" in spoken(menu)
 
 
 async def place_call(

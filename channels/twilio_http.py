@@ -1,8 +1,9 @@
 """The twilio SDK's async client, on Parley's own aiohttp session and pointed where settings say.
 
 The SDK's ``AsyncTwilioHttpClient`` opens a session of its own, logs every request URL (phone
-numbers included) at INFO and uses aiohttp arguments that aiohttp 3.14 deprecates; this small
-client shares the caller's session, sets the Authorization header itself and logs nothing.
+numbers included) at INFO and uses aiohttp arguments that aiohttp 3.14 deprecates; this subclass
+keeps its interface but sends on the caller's session, sets the Authorization header itself and
+logs nothing.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
-from twilio.http import AsyncHttpClient
+from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 
-class SessionHttpClient(AsyncHttpClient):  # type: ignore[misc]
-    """An ``AsyncHttpClient`` over a shared ``aiohttp.ClientSession``."""
+class SessionHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
+    """An ``AsyncTwilioHttpClient`` over a shared ``aiohttp.ClientSession``."""
 
     def __init__(self, session: aiohttp.ClientSession, timeout: float) -> None:
-        super().__init__(logger=None, is_async=True, timeout=timeout)
+        # No pooled session of its own: every request goes through ``session``.
+        super().__init__(pool_connections=False, timeout=timeout)
         self._session = session
 
     async def request(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from channels.base import Effect, ProviderError
+from channels.base import Effect
 from gateway import audit
 from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import (
@@ -37,9 +37,9 @@ MESSAGE_STATUS = {
     "canceled": "failed",
 }
 RANK = {"sending": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
-# What an outreach (whose contract knows no "undelivered") and the contact history record.
-OUTREACH_STATUS = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
-CONTACT_OUTCOME = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
+# A settled message, as its outreach (whose contract knows no "undelivered") and the contact
+# history record it.
+SETTLED = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +99,11 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     if report.error_code:
         values["error_code"] = report.error_code
     await conn.execute(update(messages).where(messages.c.id == row.id).values(**values))
-    if row.outreach_id is not None and mapped in OUTREACH_STATUS:
+    if row.outreach_id is not None and mapped in SETTLED:
         await conn.execute(
             update(outreach)
             .where(outreach.c.id == row.outreach_id)
-            .values(status=OUTREACH_STATUS[mapped], updated_at=report.at)
+            .values(status=SETTLED[mapped], updated_at=report.at)
         )
     if row.account_id is not None:
         await _history(conn, row, report, mapped)
@@ -130,11 +130,11 @@ async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
 
 
 async def _history(conn: AsyncConnection, row: Any, report: StatusReport, mapped: str) -> None:
-    if mapped in CONTACT_OUTCOME:
+    if mapped in SETTLED:
         await conn.execute(
             update(contact_events)
             .where(contact_events.c.message_id == row.id)
-            .values(outcome=CONTACT_OUTCOME[mapped])
+            .values(outcome=SETTLED[mapped])
         )
     entries = [
         AuditEntry(
@@ -146,10 +146,10 @@ async def _history(conn: AsyncConnection, row: Any, report: StatusReport, mapped
         )
     ]
     if report.effect is not None:
-        error = ProviderError(report.error_code or "", "", retryable=False, effect=report.effect)
         entries[:0] = await record_effect(
             conn,
-            error,
+            report.effect,
+            code=report.error_code or "",
             account_id=row.account_id,
             account_ref=row.account_ref,
             channel=row.channel,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from channels.base import ProviderError
+from channels.base import Effect
 from gateway.accounts import invalidate_contact
 from gateway.audit import AuditEntry
 from gateway.consent import record_consent
@@ -14,8 +14,9 @@ from gateway.consent import record_consent
 
 async def record_effect(
     conn: AsyncConnection,
-    exc: ProviderError,
+    effect: Effect | None,
     *,
+    code: str,
     account_id: int,
     account_ref: str,
     channel: str,
@@ -25,10 +26,10 @@ async def record_effect(
 ) -> list[AuditEntry]:
     """Revoke consent (the carrier says the recipient opted out) or invalidate the number.
 
-    Returns the audit entries to append in the caller's transaction; none when the error
-    says nothing about the contact point.
+    ``code`` is the provider's error code, kept as evidence. Returns the audit entries to
+    append in the caller's transaction; none when the error says nothing about the contact.
     """
-    if exc.effect == "opted_out":
+    if effect == "opted_out":
         entry = await record_consent(
             conn,
             account_id=account_id,
@@ -38,16 +39,16 @@ async def record_effect(
             action="revoked",
             source="provider",
             at=now,
-            evidence=f"{exc.code}:{evidence}",
+            evidence=f"{code}:{evidence}",
         )
-    elif exc.effect == "invalid_contact":
+    elif effect == "invalid_contact":
         entry = await invalidate_contact(
             conn,
             account_id=account_id,
             account_ref=account_ref,
             channel=channel,
             address=address,
-            reason=f"provider_{exc.code}",
+            reason=f"provider_{code}",
             now=now,
         )
     else:

@@ -62,7 +62,8 @@ in the 9.13 source: ``ClientBase.get_hostname`` rewrites the host when an edge o
 ``AsyncTwilioHttpClient`` opens its aiohttp session in its constructor, so build it inside the
 running event loop and ``await http_client.close()`` when done. Twilio's own suggestion (a custom
 HTTP client that rewrites the URL, twilio/twilio-python#521) also works but is more code for the
-same effect. ``twilio_client()`` below does it the ``base_url`` way.
+same effect. ``channels.twilio_http.build_client`` does it the ``base_url`` way, and the tests
+use it too, so they drive the very client the gateway uses.
 """
 
 from __future__ import annotations
@@ -87,8 +88,6 @@ import aiohttp
 import phonenumbers
 import yarl
 from aiohttp import web
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.rest import Client
 
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 
@@ -136,18 +135,6 @@ def twilio_error(status: int, code: int, message: str | None = None) -> dict[str
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": status,
     }
-
-
-def twilio_client(
-    base_url: str, account_sid: str, auth_token: str, http_client: AsyncTwilioHttpClient
-) -> Client:
-    """A real SDK client whose API domain is ``base_url`` (see the module docstring for why)."""
-    client = Client(account_sid, auth_token, http_client=http_client)
-    # An edge/region (possibly from TWILIO_EDGE/TWILIO_REGION) would rewrite the emulator's host.
-    client.edge = None
-    client.region = None
-    client.api.base_url = base_url
-    return client
 
 
 def _rfc2822(moment: datetime) -> str:

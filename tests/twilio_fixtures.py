@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
@@ -45,12 +46,19 @@ def twilio_settings(settings: Settings, emulator: TwilioEmulator) -> Settings:
     )
 
 
+@contextlib.asynccontextmanager
+async def gateway_client(settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+    """An authenticated client of a gateway built by ``init_app(settings)``."""
+    app = init_app(settings)
+    async with TestClient(TestServer(app), headers={"Authorization": "Bearer test-token"}) as c:
+        yield c
+
+
 @pytest.fixture
 async def twilio_client(twilio_settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
     """An authenticated client of a gateway on the Twilio settings."""
-    app = init_app(twilio_settings)
-    async with TestClient(TestServer(app), headers={"Authorization": "Bearer test-token"}) as c:
-        yield c
+    async with gateway_client(twilio_settings) as client:
+        yield client
 
 
 @pytest.fixture

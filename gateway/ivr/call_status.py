@@ -24,11 +24,11 @@ from gateway.db.tables import (
 from gateway.db.upsert import dialect_insert
 from gateway.history import record_contact
 from gateway.ids import new_id
+from gateway.ivr.calls import PROVIDER, account_of_message, claim_call
 from gateway.message_status import claim_event
 
 FINAL = frozenset({"completed", "no-answer", "busy", "failed", "canceled"})
 OUTCOME = {"no-answer": "no_answer", "busy": "busy", "failed": "failed", "canceled": "failed"}
-PROVIDER = "twilio"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,36 +124,16 @@ async def apply_call_status(conn: AsyncConnection, report: CallReport) -> str:
 async def _call(conn: AsyncConnection, report: CallReport) -> Any:
     """The call row; a call that never reached the IVR (no answer, busy) gets one now."""
     outbound = report.direction.startswith("outbound")
-    account_id = None
-    if report.message_id is not None:
-        account_id = await conn.scalar(
-            select(messages.c.account_id).where(messages.c.id == report.message_id)
-        )
-    await conn.execute(
-        dialect_insert(conn, calls)
-        .on_conflict_do_nothing(index_elements=["provider", "provider_id"])
-        .values(
-            id=new_id("call"),
-            provider=PROVIDER,
-            provider_id=report.call_sid,
-            account_id=account_id,
-            message_id=report.message_id,
-            direction="outbound" if outbound else "inbound",
-            address=report.called if outbound else report.caller,
-            status=report.status,
-            step="start",
-            retries=0,
-            created_at=report.at,
-            updated_at=report.at,
-        )
+    return await claim_call(
+        conn,
+        call_sid=report.call_sid,
+        direction=report.direction,
+        address=report.called if outbound else report.caller,
+        account_id=await account_of_message(conn, report.message_id),
+        message_id=report.message_id,
+        status=report.status,
+        at=report.at,
     )
-    return (
-        await conn.execute(
-            select(calls).where(
-                calls.c.provider == PROVIDER, calls.c.provider_id == report.call_sid
-            )
-        )
-    ).one()
 
 
 async def _outreach_outcome(

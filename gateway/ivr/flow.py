@@ -24,11 +24,10 @@ from gateway.conversations.inbound import find_sender
 from gateway.conversations.rasa import AssistantUnavailable, RasaClient
 from gateway.conversations.store import HUMAN_STATES, current_conversation, load_conversation
 from gateway.conversations.verification import terms_for, verify_identity
-from gateway.db.tables import calls, conversations, messages
-from gateway.db.upsert import dialect_insert
+from gateway.db.tables import calls, conversations
 from gateway.errors import ValidationFailed
-from gateway.ids import new_id
 from gateway.ivr import prompts, twiml
+from gateway.ivr.calls import account_of_message, claim_call
 from gateway.ivr.keypad import keypad_amount, keypad_birth_date, keypad_date
 from gateway.normalize import (
     NormalizedPayment,
@@ -42,7 +41,6 @@ log = logging.getLogger("parley.ivr")
 GATHER_PATH = "/webhooks/twilio/voice/gather"
 RECORDING_PATH = "/webhooks/twilio/voice/recording"
 MAX_REPROMPTS = 2
-PROVIDER = "twilio"
 MENU_KEYS = {
     "1": "promise",
     "2": "dispute",
@@ -129,18 +127,28 @@ class Ivr:
         outbound = direction.startswith("outbound")
         address = called if outbound else caller
         account_id = await self._account_for(message_id, address)
-        call = await self._upsert_call(call_sid, direction, address, account_id, message_id)
-        await self._set(call.id, answered_by=answered_by)
+        call = await claim_call(
+            self.conn,
+            call_sid=call_sid,
+            direction=direction,
+            address=address,
+            account_id=account_id,
+            message_id=message_id,
+            status="in-progress",
+            at=self.now,
+        )
+        # An AMD verdict, when there is one, is kept (a status callback may have brought it).
+        seen = {"answered_by": answered_by} if answered_by else {}
         if answered_by and (answered_by.startswith("machine") or answered_by == "fax"):
             # A machine gets the limited-content message and nothing more (12 CFR 1006.2(j)).
-            await self._set(call.id, step="voicemail_left")
+            await self._set(call.id, step="voicemail_left", **seen)
             settings = self.settings
             message = prompts.limited_content(
                 settings.voice_contact_name, settings.voice_business_name, settings.collector_phone
             )
             return Answer(twiml.say_and_hang_up(message))
         if account_id is None:
-            await self._set(call.id, step="message")
+            await self._set(call.id, step="message", **seen)
             return Answer(twiml.record(prompts.UNKNOWN_CALLER, *self._record_urls(call.id)))
         conversation_id, state, _ = await current_conversation(
             self.conn,
@@ -156,10 +164,10 @@ class Ivr:
             .where(conversations.c.id == conversation_id)
             .values(verified_at=None, updated_at=self.now)
         )
-        await self._set(call.id, conversation_id=conversation_id)
         if state in HUMAN_STATES:
+            await self._set(call.id, conversation_id=conversation_id, **seen)
             return await self._to_agent(call.id, conversation_id, reason=None)
-        await self._set(call.id, step="verify")
+        await self._set(call.id, step="verify", conversation_id=conversation_id, **seen)
         greeting = prompts.greeting(self.settings.bot_verification_fact)
         return Answer(self._ask(call.id, "verify", greeting))
 
@@ -416,46 +424,11 @@ class Ivr:
         return self.settings.public_endpoint(f"{path}?{urlencode(query)}")
 
     async def _account_for(self, message_id: str | None, address: str) -> int | None:
-        if message_id is not None:
-            account_id = await self.conn.scalar(
-                select(messages.c.account_id).where(messages.c.id == message_id)
-            )
-            if account_id is not None:
-                return int(account_id)
+        account_id = await account_of_message(self.conn, message_id)
+        if account_id is not None:
+            return account_id
         sender = await find_sender(self.conn, "voice", address)
         return int(sender.id) if sender is not None else None
-
-    async def _upsert_call(
-        self,
-        call_sid: str,
-        direction: str,
-        address: str,
-        account_id: int | None,
-        message_id: str | None,
-    ) -> Any:
-        await self.conn.execute(
-            dialect_insert(self.conn, calls)
-            .on_conflict_do_nothing(index_elements=["provider", "provider_id"])
-            .values(
-                id=new_id("call"),
-                provider=PROVIDER,
-                provider_id=call_sid,
-                account_id=account_id,
-                message_id=message_id,
-                direction="outbound" if direction.startswith("outbound") else "inbound",
-                address=address,
-                status="in-progress",
-                step="start",
-                retries=0,
-                created_at=self.now,
-                updated_at=self.now,
-            )
-        )
-        return (
-            await self.conn.execute(
-                select(calls).where(calls.c.provider == PROVIDER, calls.c.provider_id == call_sid)
-            )
-        ).one()
 
     async def _load(self, call_id: str) -> Any:
         query = select(calls).where(calls.c.id == call_id)

@@ -1,4 +1,4 @@
-"""The webhook edge for Twilio: the URL Twilio signed, and the verified form parameters."""
+"""The webhook edge for Twilio: the URL it signed, the verified form, and TwiML answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
-from gateway.errors import Forbidden
+from gateway.errors import BadRequest, Forbidden
 from gateway.settings import Settings
 
 log = logging.getLogger("parley.webhooks.twilio")
@@ -44,3 +44,20 @@ async def verified_form(request: web.Request, settings: Settings) -> dict[str, s
         log.warning("rejected a Twilio webhook with a bad signature on %s", request.path)
         raise Forbidden("the X-Twilio-Signature does not match", code="invalid_signature")
     return {name: values[-1] for name, values in params.items()}
+
+
+def required(form: dict[str, str], *names: str) -> list[str]:
+    """The values of ``names`` in a verified form; a 400 naming those that are missing."""
+    missing = [name for name in names if not form.get(name)]
+    if missing:
+        raise BadRequest(
+            "missing Twilio parameters: " + ", ".join(missing),
+            code="missing_parameters",
+            details=[{"field": name, "message": "required"} for name in missing],
+        )
+    return [form[name] for name in names]
+
+
+def twiml(document: object) -> web.Response:
+    """A TwiML answer."""
+    return web.Response(text=str(document), content_type="text/xml")

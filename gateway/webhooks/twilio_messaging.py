@@ -11,33 +11,15 @@ from channels.twilio_errors import effect_for
 from gateway import clock
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.conversations.inbound import InboundText, receive_from_webhook
-from gateway.errors import BadRequest
 from gateway.message_status import StatusReport, apply_status
 from gateway.providers import STATUS_PATH
-from gateway.webhooks.twilio_auth import verified_form
+from gateway.webhooks.twilio_auth import required, twiml, verified_form
 
 log = logging.getLogger("parley.webhooks.twilio")
 routes = web.RouteTableDef()
 PROVIDER = "twilio"
-TWIML = "text/xml"
 # Replies leave through the REST API, so every inbound SMS gets the same empty answer.
 NO_REPLY = str(MessagingResponse())
-
-
-def twiml(document: object) -> web.Response:
-    """A TwiML answer."""
-    return web.Response(text=str(document), content_type=TWIML)
-
-
-def required(form: dict[str, str], *names: str) -> list[str]:
-    missing = [name for name in names if not form.get(name)]
-    if missing:
-        raise BadRequest(
-            "missing Twilio parameters: " + ", ".join(missing),
-            code="missing_parameters",
-            details=[{"field": name, "message": "required"} for name in missing],
-        )
-    return [form[name] for name in names]
 
 
 @routes.post("/webhooks/twilio/sms")

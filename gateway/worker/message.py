@@ -202,7 +202,8 @@ async def _failed(ctx: dict[str, Any], row: Any, exc: ProviderError) -> str:
         if row.account_ref is not None:
             entries = await record_effect(
                 conn,
-                exc,
+                exc.effect,
+                code=exc.code,
                 account_id=row.account_id,
                 account_ref=row.account_ref,
                 channel=row.channel,

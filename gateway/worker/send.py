@@ -303,7 +303,8 @@ async def _failed(
         )
         entries = await record_effect(
             conn,
-            exc,
+            exc.effect,
+            code=exc.code,
             account_id=row.account_id,
             account_ref=ref,
             channel=message.channel,

@@ -9,26 +9,16 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import aiohttp
 import pytest
 from aiohttp import web
 from twilio.base.exceptions import TwilioException, TwilioRestException
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
-from twilio_emulator import TwilioEmulator, twilio_client
+from twilio_emulator import TwilioEmulator
 
+from channels.twilio_http import build_client
 from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
-
-# twilio 9.13's AsyncTwilioHttpClient still builds aiohttp.BasicAuth and passes auth= to
-# ClientSession.request, both deprecated in aiohttp 3.14; not ours to change, and only those two
-# warnings are silenced. The second is raised inside aiohttp's coroutine, so its reported module
-# is not twilio's and the filter can only match on the message.
-pytestmark = [
-    pytest.mark.filterwarnings(
-        "ignore:BasicAuth is deprecated:DeprecationWarning:twilio.http.async_http_client"
-    ),
-    pytest.mark.filterwarnings("ignore:The 'auth' parameter is deprecated:DeprecationWarning"),
-]
 
 PUBLIC_BASE = "https://parley.example.com"
 TO = "+15005550006"
@@ -36,22 +26,19 @@ FROM = "+15005550001"
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[TwilioEmulator]:
-    async with TwilioEmulator() as emu:
-        yield emu
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as http:
+        yield http
+
+
+def sdk(emulator: TwilioEmulator, session: aiohttp.ClientSession, sid: str, token: str) -> Client:
+    """The SDK client the gateway builds, pointed at the emulator."""
+    return build_client(session, sid, token, base_url=emulator.base_url, timeout=10)
 
 
 @pytest.fixture
-async def http_client() -> AsyncIterator[AsyncTwilioHttpClient]:
-    # Built inside the running loop: the SDK opens its aiohttp session in the constructor.
-    client = AsyncTwilioHttpClient()
-    yield client
-    await client.close()
-
-
-@pytest.fixture
-def client(emulator: TwilioEmulator, http_client: AsyncTwilioHttpClient) -> Client:
-    return twilio_client(emulator.base_url, emulator.account_sid, emulator.auth_token, http_client)
+def client(emulator: TwilioEmulator, session: aiohttp.ClientSession) -> Client:
+    return sdk(emulator, session, emulator.account_sid, emulator.auth_token)
 
 
 async def test_create_fetch_and_list(emulator: TwilioEmulator, client: Client) -> None:
@@ -123,15 +110,13 @@ async def test_missing_fields_get_twilio_codes(client: Client) -> None:
 
 
 async def test_bad_credentials_are_401(
-    emulator: TwilioEmulator, http_client: AsyncTwilioHttpClient
+    emulator: TwilioEmulator, session: aiohttp.ClientSession
 ) -> None:
-    wrong = twilio_client(emulator.base_url, emulator.account_sid, "wrong-token", http_client)
+    wrong = sdk(emulator, session, emulator.account_sid, "wrong-token")
     with pytest.raises(TwilioRestException) as caught:
         await wrong.messages.create_async(to=TO, from_=FROM, body="Hi")
     assert (caught.value.status, caught.value.code) == (401, 20003)
-    other_account = twilio_client(
-        emulator.base_url, "AC" + "9" * 32, emulator.auth_token, http_client
-    )
+    other_account = sdk(emulator, session, "AC" + "9" * 32, emulator.auth_token)
     # Listing goes through Page, which raises the base TwilioException, not TwilioRestException.
     with pytest.raises(TwilioException, match="HTTP 401") as listing:
         await other_account.messages.list_async()

@@ -11,7 +11,7 @@ from arq.connections import ArqRedis
 from helpers import PHONE, account_body, outreach_body, select_rows
 from sqlalchemy import func, select
 from twilio_emulator import TwilioEmulator
-from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks
+from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks, gateway_client
 
 from channels.base import ProviderError
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
@@ -296,15 +296,11 @@ async def test_a_signed_webhook_missing_its_fields_is_a_400(
 async def test_behind_a_trusted_proxy_the_forwarded_host_is_what_twilio_signed(
     twilio_settings: Settings, emulator: TwilioEmulator
 ) -> None:
-    from aiohttp.test_utils import TestClient, TestServer
-
-    from gateway.app import init_app
-
     proxied = twilio_settings.model_copy(update={"trust_proxy": True, "public_url": None})
     params = {"MessageSid": "SM" + "3" * 32, "From": "+15005550006", "Body": "hello"}
     signed_for = "https://edge.parley.example" + SMS_PATH
     signature = compute_signature(emulator.auth_token, signed_for, params)
-    async with TestClient(TestServer(init_app(proxied))) as client:
+    async with gateway_client(proxied) as client:
         forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "edge.parley.example"}
         ok = await client.post(
             SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature} | forwarded

@@ -10,7 +10,7 @@ import pytest
 from helpers import PHONE, account_body, outreach_body, select_rows
 from sqlalchemy import select
 from twilio_emulator import TwilioEmulator, VoiceStep
-from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL
+from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, gateway_client
 
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from gateway import clock
@@ -186,14 +186,8 @@ async def test_hardship_hands_off_and_without_an_agent_number_takes_a_message(
 async def test_an_agent_is_dialled_when_one_is_configured(
     twilio_settings: Settings, emulator: TwilioEmulator
 ) -> None:
-    from aiohttp.test_utils import TestClient, TestServer
-
-    from gateway.app import init_app
-
     staffed = twilio_settings.model_copy(update={"voice_agent_dial": "queue:collections"})
-    async with TestClient(
-        TestServer(init_app(staffed)), headers={"Authorization": "Bearer test-token"}
-    ) as client:
+    async with gateway_client(staffed) as client:
         await new_account(client)
         menu = await verified(emulator, client)
         transfer = await menu.press("0")
@@ -284,14 +278,8 @@ async def test_forged_voice_webhooks_are_refused(
 async def test_the_zip_code_can_verify_the_caller_instead(
     twilio_settings: Settings, emulator: TwilioEmulator
 ) -> None:
-    from aiohttp.test_utils import TestClient, TestServer
-
-    from gateway.app import init_app
-
     by_zip = twilio_settings.model_copy(update={"bot_verification_fact": "postal_code"})
-    async with TestClient(
-        TestServer(init_app(by_zip)), headers={"Authorization": "Bearer test-token"}
-    ) as client:
+    async with gateway_client(by_zip) as client:
         await new_account(client)
         greeting = await ring(emulator, client)
         assert "ZIP code" in spoken(greeting)

@@ -73,8 +73,8 @@ def gateway_app(args: argparse.Namespace) -> web.Application:
     for name in [n for n in os.environ if n.startswith("PARLEY_")]:
         del os.environ[name]  # only the settings below count
     from gateway.app import init_app
+    from gateway.config import load_settings
     from gateway.logs import configure_logging
-    from gateway.settings import load_settings
 
     configure_logging("WARNING")
     settings = load_settings(

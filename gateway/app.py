@@ -22,16 +22,17 @@ from gateway.appkeys import (
     SETTINGS,
     TEMPLATES,
 )
-from gateway.coalescer import Coalescer
+from gateway.config import Settings
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
 from gateway.metrics import create_metrics
 from gateway.middleware import auth_middleware, errors_middleware, metrics_middleware
-from gateway.outreach import Intake
-from gateway.settings import Settings
-from gateway.templates import TemplateLibrary
-from gateway.webhooks import twilio_messaging, twilio_voice
+from gateway.outreach.coalescer import Coalescer
+from gateway.outreach.intake import Intake
+from gateway.outreach.rendering import TemplateLibrary
+from gateway.webhooks import twilio_sms as twilio_messaging
+from gateway.webhooks import twilio_voice
 from policies.timezones import preload
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably

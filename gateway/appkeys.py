@@ -7,12 +7,12 @@ from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.coalescer import Coalescer
+from gateway.config import Settings
 from gateway.conversations.rasa import RasaClient
 from gateway.metrics import Metrics
-from gateway.outreach import Intake
-from gateway.settings import Settings
-from gateway.templates import TemplateLibrary
+from gateway.outreach.coalescer import Coalescer
+from gateway.outreach.intake import Intake
+from gateway.outreach.rendering import TemplateLibrary
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
+from policies.rule_settings import CallFrequencySettings
 from policies.ruleset import Ruleset, default_ruleset
-from policies.settings import CallFrequencySettings
 from policies.timezones import candidate_zones, zone_infos
 
 CITATION_ATTEMPTS = "12 CFR 1006.14(b)(2)(i)(A)"

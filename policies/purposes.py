@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from policies.facts import ContactFacts
-from policies.settings import ReplySettings
+from policies.rule_settings import ReplySettings
 
 
 def reply_in_grace(facts: ContactFacts, now: datetime, settings: ReplySettings) -> bool:

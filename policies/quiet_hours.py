@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
 from policies.purposes import reply_in_grace
+from policies.rule_settings import CONTIGUOUS_US_ZONES, QuietHours
 from policies.ruleset import Ruleset, default_ruleset
-from policies.settings import CONTIGUOUS_US_ZONES, QuietHours
 from policies.timezones import load_zone, signal_zones, zone_infos
 
 __all__ = [

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from policies.facts import CHANNELS, PURPOSES
-from policies.settings import (
+from policies.rule_settings import (
     CallFrequencySettings,
     ChannelCap,
     ChannelCapsSettings,

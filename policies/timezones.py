@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
-from policies.settings import CONTIGUOUS_US_ZONES
+from policies.rule_settings import CONTIGUOUS_US_ZONES
 
 __all__ = [
     "CONTIGUOUS_US_ZONES",

@@ -29,12 +29,12 @@ from twilio_fixtures import (  # noqa: F401
 )
 
 from gateway.app import init_app
+from gateway.cli.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
+from gateway.config import Settings, load_settings
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
 from gateway.db.tables import metadata
-from gateway.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
-from gateway.settings import Settings, load_settings
-from gateway.worker.settings import create_worker
+from gateway.worker.service import create_worker
 
 TOKEN = "test-token"
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -47,7 +47,7 @@ def parley(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the ``parley`` CLI in a fresh process with only the given PARLEY_* variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
     return subprocess.run(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "gateway.cli", *args],
+        [sys.executable, "-m", "gateway.cli.main", *args],
         env=clean | {f"PARLEY_{k.upper()}": v for k, v in env.items()},
         capture_output=True,
         text=True,

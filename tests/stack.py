@@ -37,11 +37,11 @@ from twilio_fixtures import STACK_PUBLIC_URL, ThreadedEmulator
 
 from gateway.assistant.processes import ManagedProcess, spawn, start_actions, start_rasa, wait_ready
 from gateway.assistant.training import ensure_model
+from gateway.cli.embedded_redis import free_port
+from gateway.config import Settings, load_settings
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
-from gateway.embedded_redis import free_port
 from gateway.errors import ParleyError
-from gateway.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_REDIS_DB = 14  # the tests' own Redis db is 15; the stack's workers must not take their jobs
@@ -265,7 +265,7 @@ class BotStack:
             self._processes.append(
                 spawn(
                     name,
-                    [sys.executable, "-m", "gateway.cli", command],
+                    [sys.executable, "-m", "gateway.cli.main", command],
                     cwd=self._directory,
                     env=env,
                     log_path=self.log_dir / f"{name}.log",

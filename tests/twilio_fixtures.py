@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from twilio_emulator import TwilioEmulator
 
 from gateway.app import init_app
-from gateway.settings import Settings
+from gateway.config import Settings
 
 T = TypeVar("T")
 PUBLIC_URL = "https://parley.example.com"

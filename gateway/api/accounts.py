@@ -5,15 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import TypeAdapter, ValidationError
 
-from gateway import audit, clock
-from gateway.accounts import account_view, find_account_id, upsert_account
+from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import AccountIn, ContactEventsIn, Ref
 from gateway.appkeys import ENGINE, SETTINGS
-from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import contact_events
 from gateway.db.upsert import dialect_insert
 from gateway.errors import ValidationFailed
+from gateway.records import audit
+from gateway.records.accounts import account_view, find_account_id, upsert_account
+from gateway.records.audit import AuditEntry, account_chain
 
 routes = web.RouteTableDef()
 _REF = TypeAdapter(Ref)

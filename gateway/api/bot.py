@@ -15,16 +15,16 @@ from gateway import clock
 from gateway.api.parsing import read_model
 from gateway.api.schemas import BotNormalizeIn, BotUpdateIn, BotVerifyIn
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
+from gateway.config import Settings
 from gateway.conversations.capture import capture, start_followups
-from gateway.conversations.captured import NEEDS_IDENTITY
 from gateway.conversations.store import HUMAN_STATES, load_conversation
+from gateway.conversations.update_data import NEEDS_IDENTITY
 from gateway.conversations.verification import attempts_left, terms_for, verify_identity
 from gateway.errors import Forbidden
 from gateway.normalize import (
     format_amount,
     normalize_payment,
 )
-from gateway.settings import Settings
 
 routes = web.RouteTableDef()
 CONVERSATION = "/v1/bot/conversations/{id}"

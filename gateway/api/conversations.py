@@ -16,7 +16,7 @@ from gateway.clock import iso
 from gateway.conversations.inbound import InboundText, dispatch, receive
 from gateway.conversations.store import load_conversation
 from gateway.db.tables import account_updates, messages
-from gateway.updates import public_update
+from gateway.records.updates import public_update
 
 routes = web.RouteTableDef()
 INBOUND_PROVIDER = "api"

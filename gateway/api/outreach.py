@@ -15,8 +15,8 @@ from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, SETTINGS
 from gateway.clock import iso
 from gateway.db.tables import outreach, timeline
 from gateway.errors import BadRequest, NotFound, ParleyError, ValidationFailed
-from gateway.outreach import IntakeOutcome, IntakeRequest, request_hash
-from gateway.queue import enqueue_sends
+from gateway.outreach.intake import IntakeOutcome, IntakeRequest, request_hash
+from gateway.worker.jobs import enqueue_sends
 
 routes = web.RouteTableDef()
 log = logging.getLogger("parley.outreach")

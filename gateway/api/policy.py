@@ -8,9 +8,9 @@ from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import EvaluateIn
 from gateway.appkeys import ENGINE, SETTINGS
-from gateway.decisions import decide
 from gateway.errors import NotFound
-from gateway.facts import load_snapshots
+from gateway.outreach.decisions import decide
+from gateway.outreach.snapshots import load_snapshots
 
 routes = web.RouteTableDef()
 

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.templates import RESERVED_NAMES
+from gateway.outreach.rendering import RESERVED_NAMES
 from policies import validate_postal_code, validate_zone
 
 Channel = Literal["sms", "voice", "email"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import select
 
-from gateway.accounts import find_account_id
 from gateway.api.accounts import account_ref
 from gateway.appkeys import ENGINE
 from gateway.db.tables import account_updates
 from gateway.errors import ValidationFailed
-from gateway.updates import public_update
+from gateway.records.accounts import find_account_id
+from gateway.records.updates import public_update
 
 routes = web.RouteTableDef()
 

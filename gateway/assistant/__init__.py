@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 import gateway
+from gateway.config import Settings
 from gateway.errors import ConfigError
-from gateway.settings import Settings
 
 
 def project_root() -> Path:

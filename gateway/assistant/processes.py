@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.assistant import project_root, rasa_environment, rasa_executable
+from gateway.config import Settings
 from gateway.errors import BotError
-from gateway.settings import Settings
 
 READY_TIMEOUT = 180.0  # Rasa alone needs 35-80 s on a 2-core machine to load TensorFlow and a model
 STOP_TIMEOUT = 15.0

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from gateway.assistant import rasa_environment, rasa_executable
+from gateway.config import Settings
 from gateway.errors import BotError, ConfigError
-from gateway.settings import Settings
 
 Progress = Callable[[str], None]
 

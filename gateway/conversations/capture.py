@@ -13,18 +13,18 @@ from typing import Any
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit
-from gateway.accounts import invalidate_contact
-from gateway.consent import record_consent
+from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
-from gateway.conversations.captured import normalise
 from gateway.conversations.handoff import hand_off
-from gateway.conversations.outbox import CONFIRMATION, enqueue_messages, queue_replies, reply_to
+from gateway.conversations.replies import CONFIRMATION, enqueue_messages, queue_replies, reply_to
 from gateway.conversations.store import HUMAN_STATES, close
+from gateway.conversations.update_data import normalise
 from gateway.conversations.verification import terms_for
-from gateway.settings import Settings
-from gateway.updates import NewUpdate, enqueue_deliveries, record_update
+from gateway.records import audit
+from gateway.records.accounts import invalidate_contact
+from gateway.records.consent import record_consent
+from gateway.records.updates import NewUpdate, enqueue_deliveries, record_update
 
 
 async def start_followups(

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.conversations.store import escalate
-from gateway.updates import NewUpdate, record_update
+from gateway.records.updates import NewUpdate, record_update
 
 
 async def hand_off(

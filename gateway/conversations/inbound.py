@@ -11,20 +11,20 @@ from arq.connections import ArqRedis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway import audit
-from gateway.accounts import invalidate_contact, lock_account
-from gateway.audit import AuditEntry, account_chain
-from gateway.consent import record_consent
+from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
-from gateway.conversations.outbox import CONFIRMATION, Reply, enqueue_messages, queue_replies
+from gateway.conversations.replies import CONFIRMATION, Reply, enqueue_messages, queue_replies
 from gateway.conversations.store import HUMAN_STATES, current_conversation
 from gateway.db.tables import accounts, contact_points, messages
 from gateway.db.upsert import dialect_insert
-from gateway.history import record_contact
 from gateway.ids import new_id
-from gateway.settings import Settings
-from gateway.updates import NewUpdate, enqueue_deliveries, record_update
+from gateway.records import audit
+from gateway.records.accounts import invalidate_contact, lock_account
+from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.consent import record_consent
+from gateway.records.history import record_contact
+from gateway.records.updates import NewUpdate, enqueue_deliveries, record_update
 from policies import Keyword, classify_keyword, says_wrong_party
 
 log = logging.getLogger("parley.inbound")

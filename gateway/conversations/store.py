@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit import AuditEntry, account_chain, append
 from gateway.db.tables import accounts, conversations, messages
 from gateway.errors import NotFound
 from gateway.ids import new_id
+from gateway.records.audit import AuditEntry, account_chain, append
 
 OPEN_STATES = ("bot", "escalated", "agent")
 # States in which inbound text waits for a person instead of going to the assistant.

@@ -10,15 +10,16 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit, clock
-from gateway.accounts import identity_hash
-from gateway.audit import AuditEntry, account_chain
-from gateway.conversations.captured import Terms
+from gateway import clock
+from gateway.config import Settings
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.store import HUMAN_STATES, load_conversation
+from gateway.conversations.update_data import Terms
 from gateway.db.tables import conversations
 from gateway.normalize import local_today, parse_date_of_birth, parse_zip
-from gateway.settings import Settings
+from gateway.records import audit
+from gateway.records.accounts import identity_hash
+from gateway.records.audit import AuditEntry, account_chain
 from policies import candidate_zones
 
 

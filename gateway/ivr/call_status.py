@@ -9,8 +9,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit
-from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import (
     accounts,
     calls,
@@ -22,10 +20,12 @@ from gateway.db.tables import (
     timeline,
 )
 from gateway.db.upsert import dialect_insert
-from gateway.history import record_contact
 from gateway.ids import new_id
 from gateway.ivr.calls import PROVIDER, account_of_message, claim_call
-from gateway.message_status import claim_event
+from gateway.messages.delivery_status import claim_event
+from gateway.records import audit
+from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.history import record_contact
 
 FINAL = frozenset({"completed", "no-answer", "busy", "failed", "canceled"})
 OUTCOME = {"no-answer": "no_answer", "busy": "busy", "failed": "failed", "canceled": "failed"}

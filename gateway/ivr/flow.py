@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from twilio.twiml.voice_response import VoiceResponse
 
+from gateway.config import Settings
 from gateway.conversations.capture import Captured, capture
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.inbound import find_sender
@@ -35,7 +36,6 @@ from gateway.normalize import (
     format_date,
     normalize_payment,
 )
-from gateway.settings import Settings
 
 log = logging.getLogger("parley.ivr")
 GATHER_PATH = "/webhooks/twilio/voice/gather"

@@ -7,8 +7,8 @@ import logging
 from aiohttp import web
 
 from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
+from gateway.config import Settings
 from gateway.errors import BadRequest, Forbidden
-from gateway.settings import Settings
 
 log = logging.getLogger("parley.webhooks.twilio")
 

@@ -13,7 +13,7 @@ from gateway.conversations.capture import start_followups
 from gateway.errors import ParleyError
 from gateway.ivr.call_status import CallReport, apply_call_status, store_recording
 from gateway.ivr.flow import GATHER_PATH, RECORDING_PATH, Answer, CallInput, Ivr
-from gateway.providers import CALL_STATUS_PATH, VOICE_PATH
+from gateway.messages.providers import CALL_STATUS_PATH, VOICE_PATH
 from gateway.webhooks.twilio_auth import required, twiml, verified_form
 
 log = logging.getLogger("parley.webhooks.twilio")

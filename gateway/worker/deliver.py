@@ -19,12 +19,18 @@ from arq.constants import job_key_prefix, result_key_prefix
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway import audit, clock, core_webhook
-from gateway.audit import AuditEntry, account_chain
+from gateway import clock
+from gateway.config import Settings
 from gateway.db.tables import account_updates, accounts
-from gateway.settings import Settings
-from gateway.updates import deliver_job_id, delivery_enabled, enqueue_deliveries, public_update
-from gateway.worker.send import backoff_seconds
+from gateway.messages.send import backoff_seconds
+from gateway.records import audit, core_webhook
+from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.updates import (
+    deliver_job_id,
+    delivery_enabled,
+    enqueue_deliveries,
+    public_update,
+)
 
 log = logging.getLogger("parley.worker.deliver")
 FINAL = frozenset({"delivered", "failed"})

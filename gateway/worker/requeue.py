@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from gateway import clock
+from gateway.config import Settings
 from gateway.conversations.inbound import (
     BOT_TURN,
     RECEIVED,
@@ -16,10 +17,9 @@ from gateway.conversations.inbound import (
     route_job_id,
     turn_job_id,
 )
-from gateway.conversations.outbox import SEND_MESSAGE, message_job_id
+from gateway.conversations.replies import SEND_MESSAGE, message_job_id
 from gateway.db.tables import messages, outreach
-from gateway.queue import SendJob, enqueue_sends
-from gateway.settings import Settings
+from gateway.worker.jobs import SendJob, enqueue_sends
 
 log = logging.getLogger("parley.worker.requeue")
 SWEEP_LIMIT = 5000

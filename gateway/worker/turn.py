@@ -10,18 +10,18 @@ from arq import Retry
 from sqlalchemy import select, update
 
 from gateway import clock
+from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.agent_events import publish
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.lock import ConversationLock
-from gateway.conversations.outbox import enqueue_messages, queue_replies, reply_to
 from gateway.conversations.rasa import AssistantUnavailable
+from gateway.conversations.replies import enqueue_messages, queue_replies, reply_to
 from gateway.conversations.store import load_conversation
 from gateway.db.tables import messages
-from gateway.settings import Settings
-from gateway.updates import enqueue_deliveries
-from gateway.worker.message import send_now
-from gateway.worker.send import backoff_seconds
+from gateway.messages.send import backoff_seconds
+from gateway.messages.send_reply import send_now
+from gateway.records.updates import enqueue_deliveries
 
 log = logging.getLogger("parley.worker.turn")
 # Longer than one Rasa call can take; extended before every message.

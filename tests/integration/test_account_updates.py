@@ -28,21 +28,21 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 
 from gateway import clock
-from gateway.accounts import find_account_id
-from gateway.audit import verify as verify_audit
-from gateway.core_webhook import (
+from gateway.cli.embedded_redis import free_port
+from gateway.config import Settings
+from gateway.db.engine import create_engine
+from gateway.db.tables import account_updates, audit_log
+from gateway.errors import Conflict, ValidationFailed
+from gateway.records.accounts import find_account_id
+from gateway.records.audit import verify as verify_audit
+from gateway.records.core_webhook import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     encode_body,
     verify,
 )
-from gateway.db.engine import create_engine
-from gateway.db.tables import account_updates, audit_log
-from gateway.embedded_redis import free_port
-from gateway.errors import Conflict, ValidationFailed
-from gateway.settings import Settings
-from gateway.updates import NewUpdate, StoredUpdate, enqueue_deliveries, record_update
+from gateway.records.updates import NewUpdate, StoredUpdate, enqueue_deliveries, record_update
 from gateway.worker.deliver import deliver_update, requeue_deliveries
 
 SECRET = "core-webhook-test-secret"

@@ -9,9 +9,9 @@ from helpers import EMAIL, PHONE, account_body, count_rows
 from sqlalchemy import select
 
 from gateway.clock import utcnow
-from gateway.consent import record_consent
 from gateway.db.engine import create_engine
 from gateway.db.tables import accounts, audit_log, consent_events, contact_events
+from gateway.records.consent import record_consent
 
 
 async def test_put_creates_then_updates_and_get_reads(client: Any, settings: Any) -> None:

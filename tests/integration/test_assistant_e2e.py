@@ -21,9 +21,9 @@ import aiohttp
 import pytest
 from stack import BotStack
 
-from gateway.chat import ChatSession
-from gateway.core_webhook import verify
+from gateway.cli.chat_client import ChatSession
 from gateway.normalize import local_today, parse_date
+from gateway.records.core_webhook import verify
 
 ZONE = "America/Chicago"
 CREDITOR = "Acme Bank"
@@ -244,7 +244,7 @@ def test_parley_chat_talks_to_the_assistant(bot_stack: BotStack) -> None:
         "PARLEY_PORT": port,
     }
     result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "chat", "--account", "E2E-CHAT"],
+        [sys.executable, "-m", "gateway.cli.main", "chat", "--account", "E2E-CHAT"],
         input=f"hi\n{DOB}\nwhat's my balance\n",
         env=env,
         capture_output=True,

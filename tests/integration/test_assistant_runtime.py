@@ -19,7 +19,7 @@ import redis
 from stack import ROOT, BotStack, WebhookReceiver, repo_settings
 
 from gateway.assistant.training import ensure_model, inputs_digest, model_path
-from gateway.embedded_redis import free_port
+from gateway.cli.embedded_redis import free_port
 from gateway.errors import BotError
 
 TINY = {
@@ -169,7 +169,7 @@ def test_parley_run_starts_rasa_and_the_action_server(
         "PARLEY_ACTIONS_PORT": str(actions_port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "run"],
+        [sys.executable, "-m", "gateway.cli.main", "run"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

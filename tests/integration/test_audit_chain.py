@@ -9,10 +9,10 @@ import pytest
 from helpers import account_body, parley
 from sqlalchemy import delete, select, update
 
-from gateway.audit import AuditEntry, append, verify
 from gateway.clock import utcnow
 from gateway.db.engine import create_engine
 from gateway.db.tables import audit_log
+from gateway.records.audit import AuditEntry, append, verify
 
 
 async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) -> None:

@@ -18,9 +18,9 @@ import pytest
 import redis
 from helpers import EMAIL, account_body, outreach_body
 
-from gateway import embedded_redis, launcher
-from gateway.embedded_redis import EmbeddedRedis, free_port, redis_answers
-from gateway.settings import load_settings
+from gateway.cli.embedded_redis import EmbeddedRedis, free_port, redis_answers
+from gateway.cli.main import embedded_redis, launcher
+from gateway.config import load_settings
 
 ZONES = [
     "Pacific/Honolulu",
@@ -70,7 +70,7 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
     # The bot is covered by test_assistant_runtime.py; here it would train into tmp_path.
     env |= {"PARLEY_PORT": str(port), "PARLEY_REDIS_URL": redis_url, "PARLEY_BOT_START": "false"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway.cli", "run"],
+        [sys.executable, "-m", "gateway.cli.main", "run"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,10 +10,10 @@ from alembic.runtime.migration import MigrationContext
 
 from gateway.api.openapi import build_document
 from gateway.app import init_app
+from gateway.cli.embedded_redis import free_port
+from gateway.config import Settings
 from gateway.db.engine import create_engine
 from gateway.db.tables import metadata
-from gateway.embedded_redis import free_port
-from gateway.settings import Settings
 
 
 async def test_healthz_and_readyz(client: Any) -> None:

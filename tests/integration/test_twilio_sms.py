@@ -17,12 +17,12 @@ from channels.base import ProviderError
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from channels.twilio_sms import TwilioSmsProvider
 from gateway import clock
+from gateway.config import Settings
 from gateway.conversations.inbound import InboundText, receive
 from gateway.db.engine import create_engine
 from gateway.db.tables import contact_events, contact_points, messages, outreach, provider_events
-from gateway.settings import Settings
-from gateway.worker import settings as worker_settings
-from gateway.worker.send import send_outreach
+from gateway.messages.send import send_outreach
+from gateway.worker import service as worker_settings
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 SMS_PATH = "/webhooks/twilio/sms"
@@ -427,8 +427,8 @@ async def test_a_delivery_failure_callback_marks_a_dead_number_invalid(
 
 
 async def test_settings_refuse_twilio_without_credentials() -> None:
+    from gateway.config import load_settings
     from gateway.errors import ConfigError
-    from gateway.settings import load_settings
 
     with pytest.raises(ConfigError) as raised:
         load_settings(provider_sms="twilio")

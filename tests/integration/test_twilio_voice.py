@@ -14,8 +14,8 @@ from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, gateway_client
 
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from gateway import clock
+from gateway.config import Settings
 from gateway.db.tables import calls, contact_events, conversations, provider_events, recordings
-from gateway.settings import Settings
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 VOICE_PATH = "/webhooks/twilio/voice"

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from channels.base import OutboundMessage, ProviderError, SendResult
 from channels.console import ConsoleProvider
 from gateway import clock
-from gateway.audit import verify
 from gateway.db.engine import create_engine
 from gateway.db.tables import contact_events, messages, outreach
-from gateway.queue import SendJob, enqueue_sends
+from gateway.records.audit import verify
+from gateway.worker.jobs import SendJob, enqueue_sends
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)
 

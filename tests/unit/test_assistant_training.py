@@ -15,8 +15,8 @@ from gateway.assistant.training import (
     inputs_digest,
     model_path,
 )
+from gateway.config import load_settings
 from gateway.errors import ConfigError
-from gateway.settings import load_settings
 
 TREE = {
     "bot/config.yml": "language: en\npipeline: []\n",

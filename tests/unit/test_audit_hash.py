@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gateway.audit import GENESIS, canonical_json, row_hash
+from gateway.records.audit import GENESIS, canonical_json, row_hash
 
 AT = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 

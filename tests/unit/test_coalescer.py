@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from gateway.api.schemas import OutreachIn
-from gateway.coalescer import Coalescer
 from gateway.errors import NotFound
-from gateway.outreach import IntakeOutcome, IntakeRequest
+from gateway.outreach.coalescer import Coalescer
+from gateway.outreach.intake import IntakeOutcome, IntakeRequest
 
 BODY = OutreachIn(account_ref="A", channel="sms", template="t", purpose="collection")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.core_webhook import (
+from gateway.records.core_webhook import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -9,8 +9,8 @@ import pytest
 from policies import ConsentState, ContactFacts, ContactRecord, load_ruleset
 from policies.caps import check_channel_caps
 from policies.decision import RuleCheck
+from policies.rule_settings import ChannelCap
 from policies.ruleset import Ruleset
-from policies.settings import ChannelCap
 
 REG_F = load_ruleset("reg_f_third_party")
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

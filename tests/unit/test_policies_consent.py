@@ -5,7 +5,7 @@ import pytest
 
 from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
 from policies.consent import check_consent
-from policies.settings import ConsentSettings
+from policies.rule_settings import ConsentSettings
 
 REG_F = load_ruleset("reg_f_third_party")
 

@@ -5,8 +5,8 @@ import pytest
 
 from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
 from policies.holds import check_holds
+from policies.rule_settings import DisputeHoldSettings, DoNotContactSettings, PermittedPurposes
 from policies.ruleset import Ruleset
-from policies.settings import DisputeHoldSettings, DoNotContactSettings, PermittedPurposes
 
 REG_F = load_ruleset("reg_f_third_party")
 FIRST_PARTY = load_ruleset("first_party_creditor")

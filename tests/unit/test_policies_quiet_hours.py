@@ -7,8 +7,8 @@ import pytest
 
 from policies import ConsentState, ContactFacts, load_ruleset
 from policies.quiet_hours import QuietHours, check_quiet_hours, check_quiet_hours_rule
+from policies.rule_settings import QuietHoursSettings, ReplySettings
 from policies.ruleset import Ruleset
-from policies.settings import QuietHoursSettings, ReplySettings
 
 NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")

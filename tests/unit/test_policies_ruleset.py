@@ -18,8 +18,8 @@ from policies import (
     load_ruleset,
     ruleset_for,
 )
+from policies.rule_settings import ChannelCap
 from policies.ruleset import RULE_NAMES, RULESET_DIR, default_ruleset
-from policies.settings import ChannelCap
 
 REG_F_PATH = RULESET_DIR / "reg_f_third_party.yaml"
 

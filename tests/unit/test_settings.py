@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from gateway.config import DEFAULT_DATABASE_URL, load_settings
 from gateway.errors import ConfigError
-from gateway.settings import DEFAULT_DATABASE_URL, load_settings
 
 
 def test_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gateway.errors import TemplateError
-from gateway.templates import TemplateLibrary
+from gateway.outreach.rendering import TemplateLibrary
 
 COLLECTOR = {"name": "Acme Recovery", "phone": "+18005550100", "email": "help@acme.example"}
 CONTEXT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import make_mocked_request
 
-from gateway.settings import load_settings
+from gateway.config import load_settings
 from gateway.webhooks.twilio_auth import signed_url
 
 PATH = "/webhooks/twilio/status?message_id=msg_1"

@@ -10,8 +10,6 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import Effect
-from gateway import audit
-from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import (
     accounts,
     contact_events,
@@ -21,7 +19,9 @@ from gateway.db.tables import (
     timeline,
 )
 from gateway.db.upsert import dialect_insert
-from gateway.provider_effects import record_effect
+from gateway.messages.effects import record_effect
+from gateway.records import audit
+from gateway.records.audit import AuditEntry, account_chain
 
 # Provider statuses, as the message status they mean; how far along each is.
 MESSAGE_STATUS = {

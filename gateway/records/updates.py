@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit
-from gateway.accounts import lock_account
-from gateway.audit import AuditEntry, account_chain
 from gateway.clock import iso
+from gateway.config import Settings
 from gateway.db.tables import account_updates, accounts
 from gateway.db.upsert import dialect_insert
 from gateway.errors import Conflict, ValidationFailed
-from gateway.settings import Settings
+from gateway.records import audit
+from gateway.records.accounts import lock_account
+from gateway.records.audit import AuditEntry, account_chain
 
 UPDATE_KINDS = frozenset(
     {

@@ -16,17 +16,18 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import OutboundMessage, ProviderError, SendResult
-from gateway import audit, clock
-from gateway.accounts import lock_account
-from gateway.audit import AuditEntry, account_chain
-from gateway.conversations.outbox import CONFIRMATION, SEND_MESSAGE, message_job_id
+from gateway import clock
+from gateway.config import Settings
+from gateway.conversations.replies import CONFIRMATION, SEND_MESSAGE, message_job_id
 from gateway.db.tables import accounts, messages
-from gateway.decisions import DECISION_EVENT, decide
-from gateway.facts import load_snapshots
-from gateway.history import record_contact
-from gateway.provider_effects import record_effect
-from gateway.settings import Settings
-from gateway.worker.send import backoff_seconds, mark_sent
+from gateway.messages.effects import record_effect
+from gateway.messages.send import backoff_seconds, mark_sent
+from gateway.outreach.decisions import DECISION_EVENT, decide
+from gateway.outreach.snapshots import load_snapshots
+from gateway.records import audit
+from gateway.records.accounts import lock_account
+from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.history import record_contact
 from policies import Outcome
 
 log = logging.getLogger("parley.worker.message")

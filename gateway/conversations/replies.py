@@ -15,9 +15,9 @@ from typing import Any
 from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.config import Settings
 from gateway.db.tables import messages
 from gateway.ids import new_id
-from gateway.settings import Settings
 
 log = logging.getLogger("parley.outbox")
 SEND_MESSAGE = "send_message"

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.audit import AuditEntry, account_chain
 from gateway.db.tables import consent_events, contact_points
+from gateway.records.audit import AuditEntry, account_chain
 
 # Revocations the consumer made themselves: a core system's routine sync saying
 # "consent: true" must not silently undo them; only the consumer (START) or an agent can.

@@ -8,20 +8,20 @@ from aiohttp import ClientSession
 from arq import Worker, cron, func
 from arq.connections import RedisSettings
 
+from gateway.config import Settings, load_settings
 from gateway.conversations.inbound import BOT_TURN, ROUTE_INBOUND
-from gateway.conversations.outbox import SEND_MESSAGE
 from gateway.conversations.rasa import RasaClient
+from gateway.conversations.replies import SEND_MESSAGE
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
-from gateway.providers import build_providers
-from gateway.settings import Settings, load_settings
-from gateway.templates import TemplateLibrary
-from gateway.updates import DELIVER_UPDATE
+from gateway.messages.providers import build_providers
+from gateway.messages.send import send_outreach
+from gateway.messages.send_reply import send_message
+from gateway.outreach.rendering import TemplateLibrary
+from gateway.records.updates import DELIVER_UPDATE
 from gateway.worker.deliver import deliver_update, requeue_deliveries
-from gateway.worker.message import send_message
 from gateway.worker.requeue import requeue_conversations, requeue_stale
 from gateway.worker.route import route_inbound
-from gateway.worker.send import send_outreach
 from gateway.worker.turn import bot_turn
 from policies.timezones import preload
 
@@ -51,7 +51,7 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    """What the worker runs; usable as ``arq gateway.worker.settings.WorkerSettings`` too."""
+    """What the worker runs; usable as ``arq gateway.worker.service.WorkerSettings`` too."""
 
     functions = (
         func(send_outreach, name="send_outreach", max_tries=100),

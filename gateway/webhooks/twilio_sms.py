@@ -11,8 +11,8 @@ from channels.twilio_errors import effect_for
 from gateway import clock
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.conversations.inbound import InboundText, receive_from_webhook
-from gateway.message_status import StatusReport, apply_status
-from gateway.providers import STATUS_PATH
+from gateway.messages.delivery_status import StatusReport, apply_status
+from gateway.messages.providers import STATUS_PATH
 from gateway.webhooks.twilio_auth import required, twiml, verified_form
 
 log = logging.getLogger("parley.webhooks.twilio")

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import Effect
-from gateway.accounts import invalidate_contact
-from gateway.audit import AuditEntry
-from gateway.consent import record_consent
+from gateway.records.accounts import invalidate_contact
+from gateway.records.audit import AuditEntry
+from gateway.records.consent import record_consent
 
 
 async def record_effect(

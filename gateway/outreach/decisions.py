@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.errors import ValidationFailed
-from gateway.facts import AccountSnapshot, ContactPoint
+from gateway.outreach.snapshots import AccountSnapshot, ContactPoint
 from policies import ContactFacts, Decision, Outcome, evaluate, facts_to_dict
 from policies.ruleset import Ruleset, ruleset_for
 

@@ -9,7 +9,7 @@ from channels.console import ConsoleProvider
 from channels.twilio_http import build_client
 from channels.twilio_sms import TwilioSmsProvider
 from channels.twilio_voice import TwilioVoiceProvider
-from gateway.settings import Settings
+from gateway.config import Settings
 
 STATUS_PATH = "/webhooks/twilio/status"
 VOICE_PATH = "/webhooks/twilio/voice"

@@ -15,11 +15,11 @@ from types import FrameType
 from gateway.assistant import project_root
 from gateway.assistant.processes import BotProcesses, actions_url, start_bot
 from gateway.assistant.training import ensure_model
+from gateway.cli.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
+from gateway.config import Settings
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade
-from gateway.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
 from gateway.errors import ParleyError
-from gateway.settings import Settings
 
 DEV_TOKEN = "parley-dev-token"  # noqa: S105 - printed for local use; serve alone has no default
 READY_TIMEOUT = 60.0
@@ -78,7 +78,7 @@ def run(settings: Settings) -> int:
             bot = start_bot(settings, model, gateway_url=base, log_dir=settings.var_dir / "logs")
         for command in ("serve", "worker"):
             children.append(
-                subprocess.Popen([sys.executable, "-m", "gateway.cli", command], env=env)  # noqa: S603
+                subprocess.Popen([sys.executable, "-m", "gateway.cli.main", command], env=env)  # noqa: S603
             )
         _wait_ready(f"{base}/readyz", children)
         if bot is not None:

@@ -12,18 +12,19 @@ from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.base import OutboundMessage, ProviderError, SendResult
-from gateway import audit, clock
-from gateway.accounts import lock_account
-from gateway.audit import AuditEntry, account_chain
+from gateway import clock
+from gateway.config import Settings
 from gateway.db.tables import accounts, messages, outreach, timeline
-from gateway.decisions import DECISION_EVENT, decide
 from gateway.errors import TemplateError
-from gateway.facts import load_snapshots
-from gateway.history import record_contact
 from gateway.ids import new_id
-from gateway.provider_effects import record_effect
-from gateway.queue import SendJob, enqueue_sends
-from gateway.settings import Settings
+from gateway.messages.effects import record_effect
+from gateway.outreach.decisions import DECISION_EVENT, decide
+from gateway.outreach.snapshots import load_snapshots
+from gateway.records import audit
+from gateway.records.accounts import lock_account
+from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.history import record_contact
+from gateway.worker.jobs import SendJob, enqueue_sends
 from policies import Outcome
 
 log = logging.getLogger("parley.worker.send")

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from gateway.errors import ParleyError
-from gateway.outreach import IntakeOutcome, IntakeRequest
+from gateway.outreach.intake import IntakeOutcome, IntakeRequest
 
 Answer = dict[str, Any] | ParleyError
 

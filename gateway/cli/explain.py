@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import audit_log
-from gateway.decisions import DECISION_EVENT
 from gateway.errors import NotFound
+from gateway.outreach.decisions import DECISION_EVENT
 from policies import evaluate, facts_from_dict
 from policies.ruleset import load_ruleset
 

@@ -11,17 +11,17 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway import audit
 from gateway.api.schemas import OutreachIn
-from gateway.audit import AuditEntry, account_chain, canonical_json
 from gateway.db.tables import outreach, timeline
 from gateway.db.upsert import dialect_insert
-from gateway.decisions import DECISION_EVENT, Evaluation, decide
 from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
-from gateway.facts import AccountSnapshot, load_snapshots
 from gateway.ids import new_id
-from gateway.queue import SendJob
-from gateway.templates import TemplateLibrary
+from gateway.outreach.decisions import DECISION_EVENT, Evaluation, decide
+from gateway.outreach.rendering import TemplateLibrary
+from gateway.outreach.snapshots import AccountSnapshot, load_snapshots
+from gateway.records import audit
+from gateway.records.audit import AuditEntry, account_chain, canonical_json
+from gateway.worker.jobs import SendJob
 from policies import Outcome
 
 MAX_RENDER_SHAPES = 10_000

@@ -8,9 +8,9 @@ import json
 import sys
 from collections.abc import Sequence
 
+from gateway.config import Settings, load_settings
 from gateway.errors import ConfigError, ParleyError
 from gateway.logs import configure_logging
-from gateway.settings import Settings, load_settings
 
 
 def _serve(settings: Settings) -> int:
@@ -27,14 +27,14 @@ def _serve(settings: Settings) -> int:
 
 
 def _worker(settings: Settings) -> int:
-    from gateway.worker.settings import create_worker
+    from gateway.worker.service import create_worker
 
     create_worker(settings).run()
     return 0
 
 
 def _run(settings: Settings) -> int:
-    from gateway.launcher import run
+    from gateway.cli.launcher import run
 
     return run(settings)
 
@@ -67,8 +67,8 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _audit_verify(settings: Settings) -> int:
-    from gateway.audit import verify
     from gateway.db.engine import create_engine
+    from gateway.records.audit import verify
 
     async def main() -> int:
         engine = create_engine(settings.database_url)
@@ -88,8 +88,8 @@ def _audit_verify(settings: Settings) -> int:
 
 
 def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
+    from gateway.cli.explain import explain, render
     from gateway.db.engine import create_engine
-    from gateway.explain import explain, render
 
     async def main() -> int:
         engine = create_engine(settings.database_url)
@@ -115,8 +115,8 @@ def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
 def _chat(settings: Settings, account_ref: str, channel: str) -> int:
     from aiohttp import ClientResponseError
 
-    from gateway.chat import chat
-    from gateway.launcher import DEV_TOKEN
+    from gateway.cli.chat_client import chat
+    from gateway.cli.launcher import DEV_TOKEN
 
     tokens = settings.api_tokens
     token = tokens[0].get_secret_value() if tokens else DEV_TOKEN

@@ -14,7 +14,14 @@ from policies.facts import (
     facts_to_dict,
 )
 from policies.keywords import Keyword, classify_keyword, says_wrong_party
-from policies.ruleset import RULESETS, Ruleset, RulesetError, load_ruleset, ruleset_for
+from policies.ruleset import (
+    RULESETS,
+    Ruleset,
+    RulesetError,
+    load_ruleset,
+    parse_ruleset,
+    ruleset_for,
+)
 from policies.timezones import (
     candidate_zones,
     validate_phone,
@@ -44,6 +51,7 @@ __all__ = [
     "facts_from_dict",
     "facts_to_dict",
     "load_ruleset",
+    "parse_ruleset",
     "ruleset_for",
     "says_wrong_party",
     "validate_phone",

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.db.tables import audit_log
 from gateway.errors import NotFound
 from gateway.outreach.decisions import DECISION_EVENT
+from gateway.outreach.rulesets import load_ruleset
 from policies import evaluate, facts_from_dict
-from policies.ruleset import load_ruleset
 
 
 @dataclass(frozen=True, slots=True)

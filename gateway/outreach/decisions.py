@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gateway.errors import ValidationFailed
+from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import AccountSnapshot, ContactPoint
 from policies import ContactFacts, Decision, Outcome, evaluate, facts_to_dict
-from policies.ruleset import Ruleset, ruleset_for
+from policies.ruleset import Ruleset
 
 STATUS_BY_OUTCOME = {Outcome.ALLOW: "queued", Outcome.DEFER: "deferred", Outcome.BLOCK: "blocked"}
 DECISION_EVENT = "policy.decision"

@@ -5,25 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import accounts, contact_events, contact_points
-from policies import RULESETS, ConsentState, ContactFacts, ContactRecord, load_ruleset
-
-
-@cache
-def history_days(ruleset_override: str | None = None) -> int:
-    """Days of contact history to load: what the longest-looking ruleset in use can see.
-
-    Loading no more keeps facts (and the audit rows that record them) small; loading no less
-    keeps every decision exactly what it would be on the full history.
-    """
-    names = [ruleset_override] if ruleset_override else list(RULESETS)
-    return max(load_ruleset(name).lookback_days for name in names)
+from gateway.outreach.rulesets import history_days
+from policies import ConsentState, ContactFacts, ContactRecord
 
 
 @dataclass(frozen=True, slots=True)

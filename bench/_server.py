@@ -103,6 +103,7 @@ def _twilio() -> dict[str, str]:
 
 
 def main() -> None:
+    """Serve the app named on the command line until SIGINT."""
     parser = argparse.ArgumentParser(prog="python -m bench._server")
     parser.add_argument("kind", choices=["gateway", "baseline", "twilio-gateway", "sms-baseline"])
     parser.add_argument("--port", type=int, required=True)

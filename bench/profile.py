@@ -24,6 +24,8 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A stage of the gateway: the frames that belong to it, and its label in the summary."""
+
     label: str
     function: str  # the frame's qualified function name ends with this
     file: str  # and its file path contains this
@@ -36,32 +38,34 @@ RULES = (
     Rule("prometheus metrics", "", "prometheus_client/"),
     Rule("handler glue", "post_outreach", "gateway/api/outreach.py"),
     Rule("handler glue", "post_outreach_batch", "gateway/api/outreach.py"),
-    Rule("handler glue", "_accept", "gateway/api/outreach.py"),
+    Rule("handler glue", "accept_and_enqueue", "gateway/outreach/intake.py"),
     Rule("handler glue", "post_evaluate", "gateway/api/policy.py"),
     Rule("BEGIN / COMMIT / pool checkout", "AsyncConnection.start", "sqlalchemy/ext/asyncio/"),
     Rule("JSON decode of the request body", "read_body", "gateway/api/parsing.py"),
     Rule("pydantic validation", "validate", "gateway/api/parsing.py"),
     Rule("pydantic validation", "model_validate", "pydantic/main.py"),
-    Rule("request hash (canonical JSON + sha256)", "request_hash", "gateway/outreach.py"),
+    Rule("request hash (canonical JSON + sha256)", "request_hash", "gateway/outreach/intake.py"),
     Rule("BEGIN / COMMIT / pool checkout", "AsyncEngine.begin", "sqlalchemy/ext/asyncio/"),
     Rule("BEGIN / COMMIT / pool checkout", "__aexit__", "sqlalchemy/ext/asyncio/"),
-    Rule("Intake.accept: idempotency lookup + glue", "Intake.accept", "gateway/outreach.py"),
-    Rule("load account snapshots", "load_snapshots", "gateway/facts.py"),
-    Rule("decide: ids, template context, row dicts", "Intake._decide", "gateway/outreach.py"),
-    Rule("policy evaluation", "_evaluation", "gateway/outreach.py"),
-    Rule("policy facts -> dict (dataclasses.asdict)", "facts_dict", "gateway/outreach.py"),
-    Rule("policy: decide() glue", "decide", "gateway/decisions.py"),
-    Rule("policy: ruleset lookup", "ruleset_for", "policies/ruleset.py"),
-    Rule("policy: building ContactFacts", "AccountSnapshot.facts", "gateway/facts.py"),
+    Rule("Intake.accept: idempotency lookup + glue", "Intake.accept", "gateway/outreach/intake.py"),
+    Rule("load account snapshots", "load_snapshots", "gateway/outreach/snapshots.py"),
+    Rule(
+        "decide: ids, template context, row dicts", "Intake._decide", "gateway/outreach/intake.py"
+    ),
+    Rule("policy evaluation", "Intake._evaluate", "gateway/outreach/intake.py"),
+    Rule("policy facts -> dict (facts_to_dict)", "facts_to_dict", "policies/facts.py"),
+    Rule("policy: decide() glue", "decide", "gateway/outreach/decisions.py"),
+    Rule("policy: ruleset lookup", "ruleset_for", "gateway/outreach/rulesets.py"),
+    Rule("policy: building ContactFacts", "AccountSnapshot.facts", "gateway/outreach/snapshots.py"),
     Rule("policy: the rules (policies.evaluate)", "evaluate", "policies/engine.py"),
-    Rule("audit payload (facts_to_dict, ...)", "audit_payload", "gateway/decisions.py"),
-    Rule("template render (jinja2)", "TemplateLibrary.render", "gateway/templates.py"),
-    Rule("INSERT outreach ... ON CONFLICT", "Intake._insert", "gateway/outreach.py"),
-    Rule("INSERT timeline", "Intake._record", "gateway/outreach.py"),
-    Rule("audit append: heads upsert/lock, INSERT, UPDATE", "append", "gateway/audit.py"),
-    Rule("audit: canonical JSON + sha256 chain", "canonical_json", "gateway/audit.py"),
-    Rule("audit: canonical JSON + sha256 chain", "row_hash", "gateway/audit.py"),
-    Rule("Redis enqueue (serialize jobs + EVAL)", "enqueue_sends", "gateway/queue.py"),
+    Rule("audit payload (facts_to_dict, ...)", "audit_payload", "gateway/outreach/decisions.py"),
+    Rule("template render (jinja2)", "TemplateLibrary.render", "gateway/outreach/rendering.py"),
+    Rule("INSERT outreach ... ON CONFLICT", "Intake._insert", "gateway/outreach/intake.py"),
+    Rule("INSERT timeline", "Intake._record", "gateway/outreach/intake.py"),
+    Rule("audit append: heads upsert/lock, INSERT, UPDATE", "append", "gateway/records/audit.py"),
+    Rule("audit: canonical JSON + sha256 chain", "canonical_json", "gateway/records/audit.py"),
+    Rule("audit: canonical JSON + sha256 chain", "row_hash", "gateway/records/audit.py"),
+    Rule("Redis enqueue (serialize jobs + EVAL)", "enqueue_sends", "gateway/worker/jobs.py"),
     Rule("JSON encode of the response", "json_response", "aiohttp/web_response.py"),
 )
 SQL_LAYERS = ("sqlalchemy/", "asyncpg/", "aiosqlite/", "greenlet")
@@ -170,6 +174,7 @@ def summarise(text: str, top: int = 18) -> str:
 
 
 def main() -> None:
+    """Print the summary of every profile file named on the command line."""
     for name in sys.argv[1:]:
         print(f"## {name}\n\n{summarise(Path(name).read_text())}\n")
 

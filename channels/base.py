@@ -1,24 +1,36 @@
-"""What every outbound channel adapter offers the worker."""
+"""What every outbound channel adapter offers the gateway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Literal, Protocol
 
-# What a provider's refusal says about the contact point, for the worker to record.
+# What a provider's refusal says about the contact point, for the gateway to record.
 Effect = Literal["opted_out", "invalid_contact"]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboundMessage:
-    """A rendered message, addressed and identified by Parley's own message id."""
+    """A rendered message, addressed and identified by Parley's own message id.
+
+    ``message_id`` is the correlation every adapter hands the provider so it comes back with
+    each status report (Twilio: the status callback URL; SendGrid: ``custom_args``); it is never
+    personal data. ``html``, ``reply_to`` and ``headers`` (``List-Unsubscribe`` and the like)
+    are for channels that carry them; others ignore them.
+    """
 
     message_id: str
     channel: str
     to: str
     body: str
     subject: str | None = None
+    html: str | None = None
+    reply_to: str | None = None
+    headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +39,31 @@ class SendResult:
 
     provider_id: str
     status: str
+
+
+class LookupVerdict(enum.StrEnum):
+    """Whether the provider has a message whose send answer was lost."""
+
+    FOUND = "found"
+    NOT_SENT = "not_sent"  # the provider never got it: sending again is safe
+    CANNOT_TELL = "cannot_tell"  # no way to ask: sending again could send it twice
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """The answer to "did you get this message?"; ``result`` only when found."""
+
+    verdict: LookupVerdict
+    result: SendResult | None = None
+
+    @classmethod
+    def found(cls, result: SendResult) -> Lookup:
+        """The provider has it, under ``result.provider_id``."""
+        return cls(LookupVerdict.FOUND, result)
+
+
+NOT_SENT = Lookup(LookupVerdict.NOT_SENT)
+CANNOT_TELL = Lookup(LookupVerdict.CANNOT_TELL)
 
 
 class ProviderError(Exception):
@@ -63,6 +100,10 @@ class Provider(Protocol):
         """Hand the message to the provider; raise ProviderError when it is not accepted."""
         ...
 
-    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
-        """Find a message handed over at or after ``since``; None: the provider never got it."""
+    async def lookup(self, message: OutboundMessage, since: datetime) -> Lookup:
+        """Whether the provider got a message handed over at or after ``since``.
+
+        A provider that cannot be asked answers CANNOT_TELL: the gateway then never sends the
+        message again on its own; a person decides.
+        """
         ...

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from channels.base import OutboundMessage, SendResult
+from channels.base import NOT_SENT, Lookup, OutboundMessage, SendResult
 
 
 class ConsoleProvider:
@@ -40,9 +40,10 @@ class ConsoleProvider:
             print(f"{heading}\n{message.body}\n---", file=self._stream, flush=True)
         return SendResult(provider_id=f"console-{message.message_id}", status="sent")
 
-    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+    async def lookup(self, message: OutboundMessage, since: datetime) -> Lookup:
         """Search the outbox for the message's id (used to reconcile a crash mid-send)."""
-        return await asyncio.to_thread(self._find, message.message_id)
+        found = await asyncio.to_thread(self._find, message.message_id)
+        return Lookup.found(found) if found is not None else NOT_SENT
 
     def _append(self, line: str) -> None:
         with self._outbox.open("a", encoding="utf-8") as fh:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from twilio.rest import Client
 
-from channels.base import OutboundMessage, SendResult
+from channels.base import NOT_SENT, Lookup, OutboundMessage, SendResult
 from channels.twilio_errors import mapped_errors
 
 # Twilio's clock and ours differ a little; a message created just before we recorded it counts.
@@ -46,7 +46,7 @@ class TwilioSmsProvider:
             )
         return SendResult(provider_id=str(created.sid), status=str(created.status))
 
-    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+    async def lookup(self, message: OutboundMessage, since: datetime) -> Lookup:
         """Find a message Twilio accepted but we did not record: same recipient, body, and time.
 
         Twilio keeps no reference of ours on a message, so recipient, sender, body and creation
@@ -60,5 +60,7 @@ class TwilioSmsProvider:
         for candidate in found:  # newest first
             created = candidate.date_created
             if candidate.body == message.body and created is not None and created >= earliest:
-                return SendResult(provider_id=str(candidate.sid), status=str(candidate.status))
-        return None
+                return Lookup.found(
+                    SendResult(provider_id=str(candidate.sid), status=str(candidate.status))
+                )
+        return NOT_SENT

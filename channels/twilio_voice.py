@@ -6,7 +6,7 @@ from datetime import datetime
 
 from twilio.rest import Client
 
-from channels.base import OutboundMessage, SendResult
+from channels.base import NOT_SENT, Lookup, OutboundMessage, SendResult
 from channels.twilio_errors import mapped_errors
 from channels.twilio_sms import CLOCK_SLACK, LOOKUP_LIMIT
 
@@ -50,7 +50,7 @@ class TwilioVoiceProvider:
             )
         return SendResult(provider_id=str(created.sid), status=str(created.status))
 
-    async def lookup(self, message: OutboundMessage, since: datetime) -> SendResult | None:
+    async def lookup(self, message: OutboundMessage, since: datetime) -> Lookup:
         """Find a call to the same number from our number placed since ``since``."""
         with mapped_errors():
             found = await self._client.calls.list_async(
@@ -60,5 +60,7 @@ class TwilioVoiceProvider:
         for candidate in found:
             created = candidate.date_created
             if created is not None and created >= earliest:
-                return SendResult(provider_id=str(candidate.sid), status=str(candidate.status))
-        return None
+                return Lookup.found(
+                    SendResult(provider_id=str(candidate.sid), status=str(candidate.status))
+                )
+        return NOT_SENT

@@ -1,15 +1,19 @@
-"""The aiohttp application factory, used by ``parley serve`` and by the tests."""
+"""The aiohttp application factory, used by ``parley serve`` and by the tests.
+
+The root application holds the resources (one ``cleanup_ctx`` each) and the endpoints that are
+public by intent; everything else lives in a sub-application with exactly one authentication
+scheme (``gateway.auth``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from functools import partial
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import ClientSession, web
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
-from gateway.api import accounts, bot, conversations, health, openapi, outreach, policy, updates
+from gateway.api import bot_api, core_api, health, openapi
 from gateway.appkeys import (
     COALESCER,
     ENGINE,
@@ -22,17 +26,18 @@ from gateway.appkeys import (
     SETTINGS,
     TEMPLATES,
 )
+from gateway.auth import AUTH_SCHEME, Scheme
 from gateway.config import Settings
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
+from gateway.messages.providers import TWILIO_WEBHOOKS
 from gateway.metrics import create_metrics
-from gateway.middleware import auth_middleware, errors_middleware, metrics_middleware
+from gateway.middleware import errors_middleware, metrics_middleware
 from gateway.outreach.coalescer import Coalescer
-from gateway.outreach.intake import Intake
+from gateway.outreach.intake import Intake, IntakeOutcome, IntakeRequest, accept_and_enqueue
 from gateway.outreach.rendering import TemplateLibrary
-from gateway.webhooks import twilio_sms as twilio_messaging
-from gateway.webhooks import twilio_voice
+from gateway.webhooks import twilio_webhooks
 from policies.timezones import preload
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
@@ -68,32 +73,33 @@ async def _http_session(app: web.Application) -> AsyncIterator[None]:
 def init_app(settings: Settings) -> web.Application:
     """Build the gateway application; resources open on startup and close on cleanup."""
     app = web.Application(
-        middlewares=[metrics_middleware, errors_middleware, auth_middleware],
-        client_max_size=MAX_BODY_BYTES,
+        middlewares=[metrics_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES
     )
+    app[AUTH_SCHEME] = Scheme.PUBLIC
     app[SETTINGS] = settings
     preload()  # the ZIP index, built now rather than during the first request
     templates = TemplateLibrary()
     app[TEMPLATES] = templates
-    app[INTAKE] = Intake(
+    app[INTAKE] = intake = Intake(
         templates, settings.collector, settings.auto_channel_order, settings.ruleset
     )
-    app[COALESCER] = Coalescer(partial(outreach.accept_requests, app))
     registry = CollectorRegistry()
     app[REGISTRY] = registry
-    app[METRICS] = create_metrics(registry)
+    app[METRICS] = metrics = create_metrics(registry)
+
+    async def accept(requests: Sequence[IntakeRequest]) -> IntakeOutcome:
+        result = await accept_and_enqueue(app[ENGINE], app[REDIS], intake, requests)
+        for answer in result.answers:
+            if isinstance(answer, dict):
+                metrics.decisions.labels(answer["decision"]["outcome"]).inc()
+        return result
+
+    app[COALESCER] = Coalescer(accept)
     app.cleanup_ctx.extend([_database, _arq_pool, _http_session])
-    for table in (
-        health.routes,
-        openapi.routes,
-        accounts.routes,
-        policy.routes,
-        outreach.routes,
-        updates.routes,
-        bot.routes,
-        conversations.routes,
-        twilio_messaging.routes,
-        twilio_voice.routes,
-    ):
-        app.add_routes(table)
+    app.add_routes(health.routes)
+    app.add_routes(openapi.routes)
+    # The longest prefix wins, so /v1/bot/... never reaches the core API's token check.
+    app.add_subapp("/v1/bot", bot_api())
+    app.add_subapp("/v1", core_api())
+    app.add_subapp(TWILIO_WEBHOOKS, twilio_webhooks())
     return app

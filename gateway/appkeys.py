@@ -1,4 +1,5 @@
-"""Typed application state: every resource the handlers reach through ``app[...]``."""
+"""Typed application state: every resource the handlers reach through
+``request.config_dict[...]`` (the root application holds them; sub-applications see them)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,26 @@ from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.config import Settings
+from gateway.auth import SETTINGS
 from gateway.conversations.rasa import RasaClient
 from gateway.metrics import Metrics
 from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake
 from gateway.outreach.rendering import TemplateLibrary
 
-SETTINGS = web.AppKey("settings", Settings)
+__all__ = [
+    "COALESCER",
+    "ENGINE",
+    "HTTP",
+    "INTAKE",
+    "METRICS",
+    "RASA",
+    "REDIS",
+    "REGISTRY",
+    "SETTINGS",
+    "TEMPLATES",
+]
+
 ENGINE = web.AppKey("engine", AsyncEngine)
 REDIS = web.AppKey("redis", ArqRedis)
 TEMPLATES = web.AppKey("templates", TemplateLibrary)

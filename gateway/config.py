@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gateway.errors import ConfigError
+from policies.channels import AddressedChannel
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/parley.db"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -42,7 +43,7 @@ class Settings(BaseSettings):
     collector_name: str = "Parley Recovery Services"
     collector_phone: str = "+18005550100"
     collector_email: str = "support@parley.example"
-    auto_channel_order: Annotated[tuple[Literal["sms", "email", "voice"], ...], NoDecode] = (
+    auto_channel_order: Annotated[tuple[AddressedChannel, ...], NoDecode] = (
         "sms",
         "email",
         "voice",
@@ -51,9 +52,11 @@ class Settings(BaseSettings):
     ruleset: Literal["reg_f_third_party", "first_party_creditor"] | None = None
     batch_max_items: int = Field(default=1000, ge=1, le=10_000)
 
-    provider_sms: Literal["console", "twilio"] = "console"
-    provider_email: Literal["console"] = "console"
-    provider_voice: Literal["console", "twilio"] = "console"
+    # Any provider registered for the channel (gateway.messages.providers.REGISTRY).
+    provider_sms: str = "console"
+    provider_email: str = "console"
+    provider_voice: str = "console"
+    provider_chat: str = "console"
     console_echo: bool = True
 
     send_max_tries: int = Field(default=8, ge=1)
@@ -125,21 +128,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _twilio_complete(self) -> Settings:
-        uses = [ch for ch in ("sms", "voice") if getattr(self, f"provider_{ch}") == "twilio"]
-        if not uses:
-            return self
-        missing = [
-            f"PARLEY_{name.upper()}"
-            for name in ("twilio_account_sid", "twilio_auth_token", "public_url")
-            if getattr(self, name) is None
-        ]
-        if "voice" in uses and self.twilio_from is None:
-            missing.append("PARLEY_TWILIO_FROM")
-        if self.twilio_from is None and self.twilio_messaging_service_sid is None:
-            missing.append("PARLEY_TWILIO_FROM or PARLEY_TWILIO_MESSAGING_SERVICE_SID")
-        if missing:
-            raise ValueError(f"the twilio provider needs {', '.join(dict.fromkeys(missing))}")
+    def _providers_usable(self) -> Settings:
+        # Imported here: the registry builds adapters from settings, so it imports this module.
+        from gateway.messages.providers import configuration_problems
+
+        if problems := configuration_problems(self):
+            raise ValueError("; ".join(problems))
         return self
 
     @property
@@ -158,7 +152,7 @@ class Settings(BaseSettings):
 
     def provider_name(self, channel: str) -> str:
         """The provider configured for a channel (what outbound messages record)."""
-        return str(getattr(self, f"provider_{channel}", "console"))
+        return str(getattr(self, f"provider_{channel}"))
 
     def public_endpoint(self, path: str) -> str:
         """The address Twilio is told to call for ``path`` (PARLEY_PUBLIC_URL + path)."""

@@ -1,9 +1,9 @@
 """Pure contact-policy rules: facts and `now` in, a Decision out. No I/O, no clock reads."""
 
+from policies.channels import CHANNELS
 from policies.decision import Decision, Outcome, Reason, RuleCheck
 from policies.engine import evaluate
 from policies.facts import (
-    CHANNELS,
     CONTACT_OUTCOMES,
     DIRECTIONS,
     PURPOSES,
@@ -14,14 +14,7 @@ from policies.facts import (
     facts_to_dict,
 )
 from policies.keywords import Keyword, classify_keyword, says_wrong_party
-from policies.ruleset import (
-    RULESETS,
-    Ruleset,
-    RulesetError,
-    load_ruleset,
-    parse_ruleset,
-    ruleset_for,
-)
+from policies.ruleset import Ruleset, RulesetError, parse_ruleset
 from policies.timezones import (
     candidate_zones,
     validate_phone,
@@ -34,7 +27,6 @@ __all__ = [
     "CONTACT_OUTCOMES",
     "DIRECTIONS",
     "PURPOSES",
-    "RULESETS",
     "ConsentState",
     "ContactFacts",
     "ContactRecord",
@@ -50,9 +42,7 @@ __all__ = [
     "evaluate",
     "facts_from_dict",
     "facts_to_dict",
-    "load_ruleset",
     "parse_ruleset",
-    "ruleset_for",
     "says_wrong_party",
     "validate_phone",
     "validate_postal_code",

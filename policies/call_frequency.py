@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
 from policies.rule_settings import CallFrequencySettings
-from policies.ruleset import Ruleset, default_ruleset
+from policies.ruleset import Ruleset
 from policies.timezones import candidate_zones, zone_infos
 
 CITATION_ATTEMPTS = "12 CFR 1006.14(b)(2)(i)(A)"
@@ -34,12 +34,15 @@ _MIDNIGHT = time(0)
 def check_call_frequency(
     facts: ContactFacts,
     now: datetime,
-    ruleset: Ruleset | None = None,
+    ruleset: Ruleset,
     *,
     zones: tuple[str, ...] | None = None,
 ) -> RuleCheck:
-    """Defer a call that would exceed either limit until the first instant both allow it."""
-    settings = (ruleset or default_ruleset()).call_frequency
+    """Defer a call that would exceed either limit until the first instant both allow it.
+
+    Only calls are limited (the regulation counts telephone calls); every other channel passes.
+    """
+    settings = ruleset.call_frequency
     if not settings.enabled or facts.channel != "voice" or facts.purpose not in settings.purposes:
         return RuleCheck([], None)
     if now.utcoffset() is None:

@@ -12,18 +12,18 @@ from datetime import datetime, timedelta
 
 from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
-from policies.ruleset import Ruleset, default_ruleset
+from policies.ruleset import Ruleset
 
 NOT_SENT_OUTCOMES = frozenset({"failed"})
-_NOUNS = {"sms": "text messages", "email": "emails", "voice": "calls"}
+_NOUNS = {"sms": "text messages", "email": "emails", "voice": "calls", "chat": "chat messages"}
 
 
-def check_channel_caps(
-    facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None
-) -> RuleCheck:
-    """Defer a message that would exceed its channel's cap until the window has room."""
-    rules = ruleset or default_ruleset()
-    settings = rules.channel_caps
+def check_channel_caps(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> RuleCheck:
+    """Defer a message that would exceed its channel's cap until the window has room.
+
+    A channel the ruleset gives no cap is never held back by this rule.
+    """
+    settings = ruleset.channel_caps
     if not settings.enabled or facts.purpose not in settings.purposes:
         return RuleCheck([], None)
     cap = settings.limit_for(facts.channel)
@@ -57,7 +57,7 @@ def check_channel_caps(
             Reason(
                 rule="channel_cap",
                 message=message,
-                citation=f"Ruleset {rules.name}: channel_caps.{channel}",
+                citation=f"Ruleset {ruleset.name}: channel_caps.{channel}",
             )
         ],
         not_before,

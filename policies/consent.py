@@ -8,24 +8,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from policies.channels import PHONE_CHANNELS
 from policies.decision import Reason
 from policies.facts import ConsentState, ContactFacts
-from policies.ruleset import Ruleset, default_ruleset
+from policies.ruleset import Ruleset
 
-# Calls and texts to a phone need TCPA prior express consent by default; an email address the
-# consumer provided is enough for email (12 CFR 1006.6(d)(4)), so only a revocation blocks it.
-CONSENT_REQUIRED_CHANNELS = frozenset({"sms", "voice"})
-
+# Which channels need express consent is a ruleset setting; a revocation blocks any channel.
+# Email and chat are electronic communications whose opt-out Regulation F governs; the TCPA
+# adds its own for calls and texts to a phone.
 _OPT_OUT_CITATIONS = {
     "sms": "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)",
     "voice": "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)",
     "email": "12 CFR 1006.6(e)",
+    "chat": "12 CFR 1006.6(e)",
 }
 
 
-def check_consent(
-    facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None
-) -> list[Reason]:
+def check_consent(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> list[Reason]:
     """Return a blocking reason when the contact point is unusable, opted out or lacks consent.
 
     An invalid contact point blocks whatever the ruleset says: there is nowhere to send to.
@@ -39,7 +38,7 @@ def check_consent(
                 citation="12 CFR 1006.6(d)(3)-(4); 47 U.S.C. 227",
             )
         ]
-    settings = (ruleset or default_ruleset()).consent
+    settings = ruleset.consent
     if not settings.enabled:
         return []
     if facts.consent is ConsentState.REVOKED:
@@ -56,7 +55,7 @@ def check_consent(
                 rule="consent_missing",
                 message=(
                     f"No prior express consent is on record for {facts.channel} to this "
-                    + ("address" if facts.channel == "email" else "number")
+                    + ("number" if facts.channel in PHONE_CHANNELS else "address")
                 ),
                 citation="47 U.S.C. 227(b)(1) (TCPA)",
             )

@@ -13,7 +13,7 @@ from policies.decision import Decision, Outcome, Reason, RuleCheck
 from policies.facts import ContactFacts, format_instant
 from policies.holds import check_holds
 from policies.quiet_hours import check_quiet_hours_rule
-from policies.ruleset import Ruleset, default_ruleset
+from policies.ruleset import Ruleset
 from policies.timezones import candidate_zones
 
 # Each round can only move not_before later, and only quiet hours is re-checked, so one
@@ -21,8 +21,8 @@ from policies.timezones import candidate_zones
 MAX_ROUNDS = 8
 
 
-def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None) -> Decision:
-    """Evaluate a proposed contact at `now` (timezone-aware) against every enabled rule.
+def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> Decision:
+    """Evaluate a proposed contact at `now` (timezone-aware) against every rule `ruleset` enables.
 
     Every rule runs, so the decision lists every reason that applies, not just the first:
     compliance must be able to see all of them. Any blocking reason blocks. Otherwise any
@@ -31,21 +31,22 @@ def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None)
     that only objects at that later instant (say, a call-frequency wait ending at midnight,
     inside quiet hours) adds its reason too. Otherwise the contact is allowed.
 
-    `ruleset` None means reg_f_third_party. Raises ValueError for a naive `now` and for bad
-    location facts (unknown zone, unknown postal code, phone not in E.164), never allowing.
+    The ruleset is required: which rules bind depends on who is collecting, which only the
+    caller knows, so there is no default to fall back on. Raises ValueError for a naive `now`
+    and for bad location facts (unknown zone, unknown postal code, phone not in E.164), never
+    allowing.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    rules = ruleset or default_ruleset()
     zones = candidate_zones(facts.timezones, facts.postal_code, facts.phones)
     now = now.astimezone(UTC)
 
-    reasons = [*check_holds(facts, now, rules), *check_consent(facts, now, rules)]
+    reasons = [*check_holds(facts, now, ruleset), *check_consent(facts, now, ruleset)]
     blocked = bool(reasons)
     not_before: datetime | None = None
     latest: TimeRule | None = None
     for rule in TIME_RULES:
-        check = rule.check(facts, now, rules, zones)
+        check = rule.check(facts, now, ruleset, zones)
         if check.reasons:
             reasons.extend(check.reasons)
             if check.not_before is None:
@@ -61,7 +62,7 @@ def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None)
         # The only rule that could object later set not_before itself, and a rule's own
         # not_before passes that rule: nothing to re-check.
         return Decision(outcome=Outcome.DEFER, not_before=not_before, reasons=tuple(reasons))
-    return _settle(facts, rules, zones, reasons, not_before)
+    return _settle(facts, ruleset, zones, reasons, not_before)
 
 
 def _settle(

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-CHANNELS = ("sms", "email", "voice")
+from policies.channels import CHANNELS
+
 PURPOSES = ("collection", "validation_notice", "transactional", "reply")
 DIRECTIONS = ("outbound", "inbound")
 # What happened to one contact event. Voice: conversation (a person was reached and spoke),
@@ -88,7 +89,8 @@ class ContactFacts:
     `postal_code` and by the area code of each of `phones` (see `policies.timezones`).
     `history` holds this account's contact events (both directions, every channel, at least
     the last 30 days, imported events included). `last_inbound_at` is the consumer's latest
-    inbound message on this channel, read for purpose "reply".
+    inbound message on this channel, read for purpose "reply". On chat the session the
+    consumer opened is the address: there is no contact point on file to be invalid.
     """
 
     channel: str

@@ -6,11 +6,7 @@ from datetime import datetime
 
 from policies.decision import Reason
 from policies.facts import ContactFacts
-from policies.ruleset import Ruleset, default_ruleset
-
-# Purposes still allowed after a cease request by default: the notices 15 U.S.C. 1692c(c)
-# permits (that collection efforts end, or that specific remedies may or will be invoked).
-CEASE_PERMITTED_PURPOSES = frozenset({"transactional"})
+from policies.ruleset import Ruleset
 
 DO_NOT_CONTACT = Reason(
     rule="do_not_contact",
@@ -19,16 +15,16 @@ DO_NOT_CONTACT = Reason(
 )
 
 
-def check_holds(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = None) -> list[Reason]:
+def check_holds(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> list[Reason]:
     """Return a blocking reason for each hold on the account that forbids this contact.
 
-    Holds do not depend on time; `now` is taken so the engine can treat rules alike.
+    Holds apply on every channel alike. Which purposes each hold lets through is a ruleset
+    setting. Holds do not depend on time; `now` is taken so the engine can treat rules alike.
     """
-    rules = ruleset or default_ruleset()
     reasons = []
-    if facts.do_not_contact and rules.do_not_contact.enabled:
+    if facts.do_not_contact and ruleset.do_not_contact.enabled:
         reasons.append(DO_NOT_CONTACT)
-    cease = rules.cease_communication
+    cease = ruleset.cease_communication
     if (
         facts.cease_communication
         and cease.enabled
@@ -44,7 +40,7 @@ def check_holds(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = No
                 citation="15 U.S.C. 1692c(c); 12 CFR 1006.6(c)",
             )
         )
-    dispute = rules.dispute_hold
+    dispute = ruleset.dispute_hold
     if (
         facts.disputed
         and not facts.validation_recorded
@@ -61,7 +57,7 @@ def check_holds(facts: ContactFacts, now: datetime, ruleset: Ruleset | None = No
                 citation="15 U.S.C. 1692g(b)",
             )
         )
-    attorney = rules.attorney_represented
+    attorney = ruleset.attorney_represented
     if (
         facts.attorney_represented
         and attorney.enabled

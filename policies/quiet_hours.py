@@ -10,13 +10,12 @@ from policies.decision import Reason, RuleCheck
 from policies.facts import ContactFacts
 from policies.purposes import reply_in_grace
 from policies.rule_settings import CONTIGUOUS_US_ZONES, QuietHours
-from policies.ruleset import Ruleset, default_ruleset
+from policies.ruleset import Ruleset
 from policies.timezones import load_zone, signal_zones, zone_infos
 
 __all__ = [
     "CITATION",
     "CONTIGUOUS_US_ZONES",
-    "DEFAULT_QUIET_HOURS",
     "QuietHours",
     "QuietHoursCheck",
     "check_quiet_hours",
@@ -25,7 +24,6 @@ __all__ = [
 ]
 
 CITATION = "12 CFR 1006.6(b)(1)(i)"
-DEFAULT_QUIET_HOURS = QuietHours()
 
 # Kept as a name of its own: callers written against the first version use it.
 QuietHoursCheck = RuleCheck
@@ -34,16 +32,19 @@ QuietHoursCheck = RuleCheck
 def check_quiet_hours_rule(
     facts: ContactFacts,
     now: datetime,
-    ruleset: Ruleset | None = None,
+    ruleset: Ruleset,
     *,
     zones: tuple[str, ...] | None = None,
 ) -> RuleCheck:
-    """The quiet-hours rule as a ruleset configures it: its channels and the reply grace."""
-    rules = ruleset or default_ruleset()
-    settings = rules.quiet_hours
+    """The quiet-hours rule as a ruleset configures it: its window, its channels, the reply grace.
+
+    A channel the ruleset does not list is never held back. A reply the ruleset's `reply`
+    settings let through (the consumer wrote on that channel moments ago) passes at any hour.
+    """
+    settings = ruleset.quiet_hours
     if not settings.enabled or facts.channel not in settings.channels:
         return RuleCheck([], None)
-    if reply_in_grace(facts, now, rules.reply):
+    if reply_in_grace(facts, now, ruleset.reply):
         return RuleCheck([], None)
     return check_quiet_hours(facts, now, settings.window, zones=zones)
 
@@ -51,7 +52,7 @@ def check_quiet_hours_rule(
 def check_quiet_hours(
     facts: ContactFacts,
     now: datetime,
-    rules: QuietHours = DEFAULT_QUIET_HOURS,
+    rules: QuietHours,
     *,
     zones: tuple[str, ...] | None = None,
 ) -> RuleCheck:

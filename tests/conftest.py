@@ -9,13 +9,13 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from arq.constants import default_queue_name
 from redis.asyncio import Redis
 from sqlalchemy import delete, text
@@ -156,12 +156,26 @@ async def settings(database_url: str, redis: Redis, redis_url: str, tmp_path: Pa
     )
 
 
+GatewayFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+def gateway(aiohttp_client: Any) -> GatewayFactory:
+    """``await gateway(settings)``: a client of ``init_app(settings)`` with a core token
+    (``token=None``: without one), from pytest-aiohttp's ``aiohttp_client``."""
+
+    async def start(settings: Settings, token: str | None = TOKEN) -> TestClient[Any, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client: TestClient[Any, Any] = await aiohttp_client(init_app(settings), headers=headers)
+        return client
+
+    return start
+
+
+@pytest.fixture
+async def client(settings: Settings, gateway: GatewayFactory) -> TestClient[Any, Any]:
     """An HTTP client for an app built by init_app(settings), already authenticated."""
-    app = init_app(settings)
-    async with TestClient(TestServer(app), headers={"Authorization": f"Bearer {TOKEN}"}) as c:
-        yield c
+    return await gateway(settings)
 
 
 class Drainer:
@@ -182,7 +196,7 @@ class Drainer:
                 # Jobs due within a second count too: a retry is re-queued a little later.
                 soon = (time.time() + 1) * 1000
                 due = await self.redis.zcount(default_queue_name, "-inf", soon)
-                if due == 0 and not worker.tasks and worker.ctx.get("engine") is not None:
+                if due == 0 and not worker.tasks and worker.ctx.get("deps") is not None:
                     return
                 if task.done():
                     task.result()

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, TypeVar
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from pydantic import HttpUrl, SecretStr
 from redis.asyncio import Redis
 from twilio_emulator import TwilioEmulator
 
-from gateway.app import init_app
 from gateway.config import Settings
 
 T = TypeVar("T")
@@ -46,19 +44,11 @@ def twilio_settings(settings: Settings, emulator: TwilioEmulator) -> Settings:
     )
 
 
-@contextlib.asynccontextmanager
-async def gateway_client(settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
-    """An authenticated client of a gateway built by ``init_app(settings)``."""
-    app = init_app(settings)
-    async with TestClient(TestServer(app), headers={"Authorization": "Bearer test-token"}) as c:
-        yield c
-
-
 @pytest.fixture
-async def twilio_client(twilio_settings: Settings) -> AsyncIterator[TestClient[Any, Any]]:
+async def twilio_client(twilio_settings: Settings, gateway: Any) -> TestClient[Any, Any]:
     """An authenticated client of a gateway on the Twilio settings."""
-    async with gateway_client(twilio_settings) as client:
-        yield client
+    client: TestClient[Any, Any] = await gateway(twilio_settings)
+    return client
 
 
 @pytest.fixture

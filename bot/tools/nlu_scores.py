@@ -64,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("\n## Most frequent intent confusions (true -> predicted)\n")
         for (true, pred), n in pairs.most_common(args.confusions):
-            examples = [e["text"] for e in errors if (e["intent"], e["intent_prediction"]["name"]) == (true, pred)]
-            print(f"- {true} -> {pred}: {n}  (e.g. \"{examples[0]}\")")
+            examples = [
+                e["text"]
+                for e in errors
+                if (e["intent"], e["intent_prediction"]["name"]) == (true, pred)
+            ]
+            print(f'- {true} -> {pred}: {n}  (e.g. "{examples[0]}")')
 
     for report_path in sorted(args.results.glob("*Extractor_report.json")) + sorted(
         args.results.glob("DIETClassifier_report.json")

@@ -31,14 +31,14 @@ def account_ref(request: web.Request) -> str:
         ) from None
 
 
-@routes.put("/v1/accounts/{ref}")
+@routes.put("/accounts/{ref}")
 async def put_account(request: web.Request) -> web.Response:
     """Create or update an account with its contact points, consent and flags."""
     ref = account_ref(request)
     body = await read_model(request, AccountIn)
-    settings = request.app[SETTINGS]
+    settings = request.config_dict[SETTINGS]
     now = clock.utcnow()
-    async with request.app[ENGINE].begin() as conn:
+    async with request.config_dict[ENGINE].begin() as conn:
         result = await upsert_account(
             conn,
             ref,
@@ -52,15 +52,15 @@ async def put_account(request: web.Request) -> web.Response:
     return web.json_response(view, status=201 if result.created else 200)
 
 
-@routes.get("/v1/accounts/{ref}")
+@routes.get("/accounts/{ref}")
 async def get_account(request: web.Request) -> web.Response:
     """The account, consent per contact point, holds and recent contact counts."""
     ref = account_ref(request)
-    async with request.app[ENGINE].connect() as conn:
+    async with request.config_dict[ENGINE].connect() as conn:
         return web.json_response(await account_view(conn, ref, now=clock.utcnow()))
 
 
-@routes.post("/v1/accounts/{ref}/contact-events")
+@routes.post("/accounts/{ref}/contact-events")
 async def post_contact_events(request: web.Request) -> web.Response:
     """Import contact history from other systems (deduplicated on ``external_id``)."""
     ref = account_ref(request)
@@ -72,7 +72,7 @@ async def post_contact_events(request: web.Request) -> web.Response:
             address = parse_address(event.channel, event.address, f"events.{i}.address")
         rows.append(event.model_dump() | {"address": address, "source": "import"})
     now = clock.utcnow()
-    async with request.app[ENGINE].begin() as conn:
+    async with request.config_dict[ENGINE].begin() as conn:
         account_id = await find_account_id(conn, ref)
         result = await conn.execute(
             dialect_insert(conn, contact_events)

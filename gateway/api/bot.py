@@ -16,7 +16,8 @@ from gateway.api.parsing import read_model
 from gateway.api.schemas import BotNormalizeIn, BotUpdateIn, BotVerifyIn
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.config import Settings
-from gateway.conversations.capture import capture, start_followups
+from gateway.conversations.after_commit import AfterCommit
+from gateway.conversations.capture import capture
 from gateway.conversations.store import HUMAN_STATES, load_conversation
 from gateway.conversations.update_data import NEEDS_IDENTITY
 from gateway.conversations.verification import attempts_left, terms_for, verify_identity
@@ -27,14 +28,14 @@ from gateway.normalize import (
 )
 
 routes = web.RouteTableDef()
-CONVERSATION = "/v1/bot/conversations/{id}"
+CONVERSATION = "/conversations/{id}"
 
 
 @routes.get(CONVERSATION)
 async def get_conversation(request: web.Request) -> web.Response:
     """The conversation's state; the account summary only once identity is verified."""
-    settings = request.app[SETTINGS]
-    async with request.app[ENGINE].connect() as conn:
+    settings = request.config_dict[SETTINGS]
+    async with request.config_dict[ENGINE].connect() as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
     return web.json_response(_view(conversation, settings))
 
@@ -43,17 +44,16 @@ async def get_conversation(request: web.Request) -> web.Response:
 async def post_verify(request: web.Request) -> web.Response:
     """Check a verification fact (hashed compare); limited attempts, then a person takes over."""
     body = await read_model(request, BotVerifyIn)
-    settings = request.app[SETTINGS]
+    settings = request.config_dict[SETTINGS]
     now = clock.utcnow()
     updates: list[int] = []
-    async with request.app[ENGINE].begin() as conn:
+    async with request.config_dict[ENGINE].begin() as conn:
         before = await load_conversation(conn, request.match_info["id"], lock=True)
         outcome, conversation, updates = await verify_identity(
             conn, before, body.value, settings, now
         )
-    await start_followups(
-        request.app[REDIS], settings, updates, [], before=before, after=conversation
-    )
+    after = AfterCommit(updates=updates).escalation(before, conversation)
+    await after.flush(request.config_dict[REDIS], settings)
     return web.json_response(_verify_answer(conversation, settings, outcome))
 
 
@@ -61,8 +61,8 @@ async def post_verify(request: web.Request) -> web.Response:
 async def post_normalize(request: web.Request) -> web.Response:
     """Parse and validate amount and date text, without recording anything."""
     body = await read_model(request, BotNormalizeIn)
-    settings = request.app[SETTINGS]
-    async with request.app[ENGINE].connect() as conn:
+    settings = request.config_dict[SETTINGS]
+    async with request.config_dict[ENGINE].connect() as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
     _require_verified(conversation)
     terms = terms_for(conversation, settings)
@@ -81,9 +81,9 @@ async def post_normalize(request: web.Request) -> web.Response:
 async def post_update(request: web.Request) -> web.Response:
     """Record what the debtor said as an account update, with its consequences."""
     body = await read_model(request, BotUpdateIn)
-    settings = request.app[SETTINGS]
+    settings = request.config_dict[SETTINGS]
     now = clock.utcnow()
-    async with request.app[ENGINE].begin() as conn:
+    async with request.config_dict[ENGINE].begin() as conn:
         conversation = await load_conversation(conn, request.match_info["id"], lock=True)
         if conversation.account_id is None:
             raise Forbidden("this conversation is not linked to an account", code="not_verified")
@@ -100,14 +100,7 @@ async def post_update(request: web.Request) -> web.Response:
             dedupe_key=body.dedupe_key,
         )
         after = await load_conversation(conn, conversation.id)
-    await start_followups(
-        request.app[REDIS],
-        settings,
-        captured.updates,
-        captured.sends,
-        before=conversation,
-        after=after,
-    )
+    await captured.after.escalation(conversation, after).flush(request.config_dict[REDIS], settings)
     update_id = captured.update_id
     return web.json_response(
         {

@@ -8,12 +8,13 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from channels.events import InboundText
 from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import InboundIn
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.clock import iso
-from gateway.conversations.inbound import InboundText, dispatch, receive
+from gateway.conversations.inbound import receive
 from gateway.conversations.store import load_conversation
 from gateway.db.tables import account_updates, messages
 from gateway.records.updates import public_update
@@ -22,7 +23,7 @@ routes = web.RouteTableDef()
 INBOUND_PROVIDER = "api"
 
 
-@routes.post("/v1/messages/inbound")
+@routes.post("/messages/inbound")
 async def post_inbound(request: web.Request) -> web.Response:
     """Take a consumer's message as if a channel had delivered it (``parley chat`` uses this).
 
@@ -38,9 +39,8 @@ async def post_inbound(request: web.Request) -> web.Response:
         provider_id=body.provider_id or uuid.uuid4().hex,
         received_at=clock.utcnow(),
     )
-    async with request.app[ENGINE].begin() as conn:
-        routed = await receive(conn, text, request.app[SETTINGS])
-    await dispatch(request.app[REDIS], request.app[SETTINGS], routed)
+    config = request.config_dict
+    routed = await receive(config[ENGINE], config[REDIS], config[SETTINGS], text)
     return web.json_response(
         {
             "message_id": routed.message_id,
@@ -53,10 +53,10 @@ async def post_inbound(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/v1/conversations/{id}")
+@routes.get("/conversations/{id}")
 async def get_conversation(request: web.Request) -> web.Response:
     """The thread: state, every message in order with its status, and the captured updates."""
-    async with request.app[ENGINE].connect() as conn:
+    async with request.config_dict[ENGINE].connect() as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
         rows = await conn.execute(
             select(messages)
@@ -96,6 +96,8 @@ def _message(row: Any) -> dict[str, Any]:
         "status": row.status,
         "purpose": row.purpose,
         "error_code": row.error_code,
+        # Why a message waits or was not sent: the rules of its send-time decision.
+        "reasons": [reason["rule"] for reason in (row.decision or {}).get("reasons", [])],
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),
     }

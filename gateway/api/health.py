@@ -26,13 +26,13 @@ async def readyz(request: web.Request) -> web.Response:
     """Ready when the database (migrated) and Redis both answer."""
 
     async def database() -> None:
-        engine = request.app[ENGINE]
+        engine = request.config_dict[ENGINE]
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         await ensure_migrated(engine)
 
     async def redis() -> None:
-        await request.app[REDIS].ping()
+        await request.config_dict[REDIS].ping()
 
     checks: dict[str, str] = {}
     for name, check in (("database", database), ("redis", redis)):
@@ -51,5 +51,5 @@ async def readyz(request: web.Request) -> web.Response:
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus text exposition."""
-    body = generate_latest(request.app[REGISTRY])
+    body = generate_latest(request.config_dict[REGISTRY])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

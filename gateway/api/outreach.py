@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
 
-from gateway import clock
 from gateway.api.parsing import read_body, validate
 from gateway.api.schemas import BatchItemIn, OutreachIn
-from gateway.appkeys import COALESCER, ENGINE, INTAKE, METRICS, REDIS, SETTINGS
+from gateway.appkeys import COALESCER, ENGINE, SETTINGS
 from gateway.clock import iso
 from gateway.db.tables import outreach, timeline
 from gateway.errors import BadRequest, NotFound, ParleyError, ValidationFailed
-from gateway.outreach.intake import IntakeOutcome, IntakeRequest, request_hash
-from gateway.worker.jobs import enqueue_sends
+from gateway.outreach.intake import IntakeRequest, request_hash
 
 routes = web.RouteTableDef()
-log = logging.getLogger("parley.outreach")
 
 
-async def accept_requests(app: web.Application, requests: list[IntakeRequest]) -> IntakeOutcome:
-    """Decide and persist requests in one transaction, then enqueue their sends."""
-    async with app[ENGINE].begin() as conn:
-        result = await app[INTAKE].accept(conn, requests, now=clock.utcnow())
-    if result.jobs:
-        try:
-            await enqueue_sends(app[REDIS], result.jobs)
-        except Exception:
-            # The outreach is committed; the worker's requeue sweep enqueues it later.
-            log.exception(
-                "enqueue failed for %d sends; the requeue sweep will retry", len(result.jobs)
-            )
-    decisions = app[METRICS].decisions
-    for answer in result.answers:
-        if isinstance(answer, dict):
-            decisions.labels(answer["decision"]["outcome"]).inc()
-    return result
-
-
-@routes.post("/v1/outreach")
+@routes.post("/outreach")
 async def post_outreach(request: web.Request) -> web.Response:
     """Accept one outreach request under an ``Idempotency-Key``."""
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -53,17 +30,19 @@ async def post_outreach(request: web.Request) -> web.Response:
         )
     document = await read_body(request)
     body = validate(OutreachIn, document)
-    answer = await request.app[COALESCER].submit(IntakeRequest(key, body, request_hash(document)))
+    answer = await request.config_dict[COALESCER].submit(
+        IntakeRequest(key, body, request_hash(document))
+    )
     if isinstance(answer, ParleyError):
         raise answer
     return web.json_response(answer, status=202)
 
 
-@routes.post("/v1/outreach/batch")
+@routes.post("/outreach/batch")
 async def post_outreach_batch(request: web.Request) -> web.Response:
     """Accept up to ``batch_max_items`` requests; one result per item, in order."""
     document = await read_body(request)
-    limit = request.app[SETTINGS].batch_max_items
+    limit = request.config_dict[SETTINGS].batch_max_items
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list) or not 1 <= len(items) <= limit:
         raise ValidationFailed(
@@ -86,7 +65,7 @@ async def post_outreach_batch(request: web.Request) -> web.Response:
         )
         positions.append(i)
     if requests:
-        accepted = await accept_requests(request.app, requests)
+        accepted = await request.config_dict[COALESCER].accept_now(requests)
         for i, answer in zip(positions, accepted.answers, strict=True):
             results[i] = answer
     return web.json_response({"results": [_item_result(r) for r in results]}, status=200)
@@ -98,11 +77,11 @@ def _item_result(answer: dict[str, Any] | ParleyError) -> dict[str, Any]:
     return answer
 
 
-@routes.get("/v1/outreach/{id}")
+@routes.get("/outreach/{id}")
 async def get_outreach(request: web.Request) -> web.Response:
     """Status of an outreach request and its timeline."""
     oid = request.match_info["id"]
-    async with request.app[ENGINE].connect() as conn:
+    async with request.config_dict[ENGINE].connect() as conn:
         row = (await conn.execute(select(outreach).where(outreach.c.id == oid))).first()
         if row is None:
             raise NotFound(f"no outreach {oid!r}", code="outreach_not_found")

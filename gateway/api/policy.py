@@ -15,7 +15,7 @@ from gateway.outreach.snapshots import load_snapshots
 routes = web.RouteTableDef()
 
 
-@routes.post("/v1/policy/evaluate")
+@routes.post("/policy/evaluate")
 async def post_evaluate(request: web.Request) -> web.Response:
     """Evaluate a proposed contact now (or at ``at``); pure dry run."""
     body = await read_model(request, EvaluateIn)
@@ -23,9 +23,12 @@ async def post_evaluate(request: web.Request) -> web.Response:
     if body.address is not None:
         address = parse_address(body.channel, body.address, "address")
     at = body.at or clock.utcnow()
-    async with request.app[ENGINE].connect() as conn:
+    async with request.config_dict[ENGINE].connect() as conn:
         accounts = await load_snapshots(
-            conn, now=at, refs=[body.account_ref], ruleset_override=request.app[SETTINGS].ruleset
+            conn,
+            now=at,
+            refs=[body.account_ref],
+            ruleset_override=request.config_dict[SETTINGS].ruleset,
         )
     account = accounts.get(body.account_ref)
     if account is None:
@@ -36,7 +39,7 @@ async def post_evaluate(request: web.Request) -> web.Response:
         body.purpose,
         at,
         address=address,
-        ruleset_override=request.app[SETTINGS].ruleset,
+        ruleset_override=request.config_dict[SETTINGS].ruleset,
     )
     contact = evaluation.contact
     return web.json_response(

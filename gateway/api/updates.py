@@ -20,7 +20,7 @@ MAX_LIMIT = 500
 MAX_CURSOR = 2**63 - 1
 
 
-@routes.get("/v1/accounts/{ref}/updates")
+@routes.get("/accounts/{ref}/updates")
 async def get_updates(request: web.Request) -> web.Response:
     """``?after=<cursor>&limit=<1..500>`` → ``{"updates": [...], "next": cursor, "has_more"}``.
 
@@ -31,7 +31,7 @@ async def get_updates(request: web.Request) -> web.Response:
     ref = account_ref(request)
     after = _cursor(request.query.get("after"))
     limit = _limit(request.query.get("limit"))
-    async with request.app[ENGINE].connect() as conn:
+    async with request.config_dict[ENGINE].connect() as conn:
         account_id = await find_account_id(conn, ref)
         # One row more than asked tells whether another page is already there.
         rows = (

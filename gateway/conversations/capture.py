@@ -10,40 +10,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config import Settings
 from gateway.conversations import texts
-from gateway.conversations.agent_events import publish
+from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.handoff import hand_off
-from gateway.conversations.replies import CONFIRMATION, enqueue_messages, queue_replies, reply_to
-from gateway.conversations.store import HUMAN_STATES, close
+from gateway.conversations.replies import queue_replies, reply_to
+from gateway.conversations.store import close
 from gateway.conversations.update_data import normalise
 from gateway.conversations.verification import terms_for
+from gateway.messages.send import CONFIRMATION
 from gateway.records import audit
 from gateway.records.accounts import invalidate_contact
 from gateway.records.consent import record_consent
-from gateway.records.updates import NewUpdate, enqueue_deliveries, record_update
-
-
-async def start_followups(
-    redis: ArqRedis,
-    settings: Settings,
-    updates: list[int],
-    sends: list[str],
-    *,
-    before: Any = None,
-    after: Any = None,
-) -> None:
-    """After commit: deliver the updates, send the messages, tell agents of an escalation
-    (the conversation as it was ``before`` and is ``after``, when it may have changed)."""
-    await enqueue_deliveries(redis, settings, updates)
-    await enqueue_messages(redis, sends)
-    if before is None or after is None:
-        return
-    if before.state not in HUMAN_STATES and after.state in HUMAN_STATES:
-        await publish(redis, "conversation.escalated", after.id, reason=after.escalation_reason)
+from gateway.records.updates import NewUpdate, record_update
 
 
 @dataclass(slots=True)
@@ -52,8 +33,7 @@ class Captured:
 
     update_id: int | None
     data: dict[str, Any]
-    updates: list[int] = field(default_factory=list)
-    sends: list[str] = field(default_factory=list)
+    after: AfterCommit = field(default_factory=AfterCommit)
 
 
 async def capture(
@@ -71,7 +51,7 @@ async def capture(
     data = normalise(kind, raw, terms_for(conversation, settings))
     if kind == "handoff":
         updates = await hand_off(conn, conversation, reason=data["reason"], now=now)
-        return Captured(updates[0] if updates else None, data, updates)
+        return Captured(updates[0] if updates else None, data, AfterCommit(updates=updates))
     stored = await record_update(
         conn,
         account_id=conversation.account_id,
@@ -88,8 +68,7 @@ async def capture(
     captured = Captured(stored.id, stored.public["data"])
     if stored.created:
         more, sends = await _consequences(conn, conversation, kind, settings, now)
-        captured.updates = [stored.id, *more]
-        captured.sends = sends
+        captured.after = AfterCommit(sends=sends, updates=[stored.id, *more])
     return captured
 
 
@@ -102,6 +81,10 @@ async def _consequences(
     if kind not in {"wrong_party", "opt_out"}:
         return [], []
     channel, address = conversation.channel, conversation.address
+    if address is None:
+        # A chat session has no contact point to stop using: the conversation just ends.
+        await close(conn, conversation, reason=kind, now=now)
+        return [], []
     if kind == "wrong_party":
         # Whoever answers this address is not the debtor: nothing more goes there.
         entry = await invalidate_contact(

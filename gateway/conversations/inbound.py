@@ -1,66 +1,54 @@
-"""Inbound text from any channel: stored once, keywords first, then the assistant or an agent."""
+"""The one path of every inbound text, whatever the channel: stored once (deduplicated on the
+provider's id), keywords first, then the conversation's bot turn or the agent queue.
+
+One transaction does it all, so a STOP is in force before the provider gets its answer and no
+send can start on consent being revoked; the bot turn itself runs in a worker.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from channels.events import InboundText
 from gateway.config import Settings
 from gateway.conversations import texts
-from gateway.conversations.agent_events import publish
-from gateway.conversations.replies import CONFIRMATION, Reply, enqueue_messages, queue_replies
-from gateway.conversations.store import HUMAN_STATES, current_conversation
+from gateway.conversations.after_commit import AfterCommit
+from gateway.conversations.agent_events import AgentEvent
+from gateway.conversations.keywords import apply_keyword, keyword_of
+from gateway.conversations.replies import Reply, queue_replies
+from gateway.conversations.store import HUMAN_STATES, current_conversation, load_conversation
 from gateway.db.tables import accounts, contact_points, messages
 from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
+from gateway.messages.send import CONFIRMATION
+from gateway.messages.statuses import InboundStatus
 from gateway.records import audit
-from gateway.records.accounts import invalidate_contact, lock_account
+from gateway.records.accounts import lock_account
 from gateway.records.audit import AuditEntry, account_chain
-from gateway.records.consent import record_consent
 from gateway.records.history import record_contact
-from gateway.records.updates import NewUpdate, enqueue_deliveries, record_update
-from policies import Keyword, classify_keyword, says_wrong_party
+from policies import Keyword
+from policies.channels import PHONE_CHANNELS
 
-log = logging.getLogger("parley.inbound")
-PHONE_CHANNELS = ("sms", "voice")
-BOT_TURN = "bot_turn"
-ROUTE_INBOUND = "route_inbound"
-# Stored by a webhook but not routed yet: a route_inbound job (or the sweep) takes it.
-RECEIVED = "received"
-
-
-def route_job_id(message_id: str) -> str:
-    """One routing job per stored message."""
-    return f"route:{message_id}"
-
-
-def turn_job_id(message_id: str) -> str:
-    """One job per inbound message; whichever runs first answers every pending message."""
-    return f"turn:{message_id}"
+FOR_AGENT = "message.for_agent"
 
 
 @dataclass(frozen=True, slots=True)
-class InboundText:
-    """A message a consumer sent, as a channel adapter parsed it."""
+class _Sender:
+    """The account of a conversation that names itself (web chat)."""
 
-    channel: str
-    address: str
-    body: str
-    provider: str
-    provider_id: str
-    received_at: datetime
-    subject: str | None = None
+    id: int
+    account_ref: str
 
 
 @dataclass(slots=True)
-class Routed:
-    """Where an inbound message went, and the work to start once it is committed."""
+class Received:
+    """Where an inbound message went, and what it set going once committed."""
 
     message_id: str
     duplicate: bool = False
@@ -68,15 +56,25 @@ class Routed:
     conversation_id: str | None = None
     route: str = "duplicate"  # bot | agent | keyword | unknown_sender | duplicate
     keyword: str = Keyword.NONE.value
-    turn: str | None = None  # a message id whose bot turn to enqueue
-    sends: list[str] = field(default_factory=list)
-    updates: list[int] = field(default_factory=list)
-    agent_event: str | None = None
+    after: AfterCommit = field(default_factory=AfterCommit)
+
+
+async def receive(
+    engine: AsyncEngine, redis: ArqRedis, settings: Settings, text: InboundText
+) -> Received:
+    """Take one inbound text: route it in one transaction, then start what it set going.
+
+    Quick enough for a provider's webhook: the assistant's answer comes from a worker.
+    """
+    async with engine.begin() as conn:
+        received = await route(conn, text, settings)
+    await received.after.flush(redis, settings)
+    return received
 
 
 async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
     """The account a contact point belongs to (the most recently updated if several)."""
-    channels = PHONE_CHANNELS if channel in PHONE_CHANNELS else (channel,)
+    channels = tuple(PHONE_CHANNELS) if channel in PHONE_CHANNELS else (channel,)
     return (
         await conn.execute(
             select(accounts.c.id, accounts.c.account_ref)
@@ -88,22 +86,70 @@ async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
     ).first()
 
 
-async def receive(conn: AsyncConnection, text: InboundText, settings: Settings) -> Routed:
-    """Store an inbound message exactly once and route it, in one transaction.
-
-    Dedupe is an atomic insert on (provider, provider id): a webhook delivered twice routes once.
-    """
-    message_id, duplicate = await store(conn, text)
+async def route(conn: AsyncConnection, text: InboundText, settings: Settings) -> Received:
+    """Store the message once and decide what it sets off, in the caller's transaction."""
+    message_id, duplicate = await _store(conn, text)
     if duplicate:
-        return Routed(message_id=message_id, duplicate=True)
-    return await route(conn, message_id, text, settings)
+        return Received(message_id, duplicate=True)
+    now = text.received_at
+    received = Received(message_id, route="bot")
+    sender, conversation_id, state = await _conversation(conn, text, settings)
+    received.conversation_id = conversation_id
+    values: dict[str, Any] = {"conversation_id": conversation_id}
+    if sender is None:
+        # Nobody to verify against: a neutral notice, and a person reads the message.
+        received.route = "unknown_sender"
+        await _settle(conn, message_id, InboundStatus.FOR_AGENT, values, received)
+        body = texts.unknown_sender(settings.collector_name, settings.collector_phone)
+        await _confirm(conn, text, None, conversation_id, body, settings, received)
+        return received
+
+    received.account_ref = sender.account_ref
+    values["account_id"] = sender.id
+    await record_contact(
+        conn,
+        account_id=sender.id,
+        channel=text.channel,
+        direction="inbound",
+        at=now,
+        # The policy vocabulary has no "received": an inbound message reached us.
+        outcome="delivered",
+        address=text.address,
+        message_id=message_id,
+    )
+    keyword = await keyword_of(conn, sender.id, text)
+    received.keyword = keyword.value
+    entries = [
+        AuditEntry(
+            account_chain(sender.account_ref),
+            "message.received",
+            now,
+            {"channel": text.channel, "provider": text.provider, "keyword": keyword.value},
+            message_id,
+        )
+    ]
+    if keyword is not Keyword.NONE:
+        received.route = "keyword"
+        body, updates = await apply_keyword(
+            conn, keyword, text, sender, message_id, conversation_id, entries, settings
+        )
+        received.after.updates += updates
+        await _settle(conn, message_id, InboundStatus.KEYWORD, values, received)
+        await audit.append(conn, entries)
+        await _confirm(conn, text, sender.id, conversation_id, body, settings, received)
+        return received
+    if state in HUMAN_STATES:
+        received.route = "agent"
+        await _settle(conn, message_id, InboundStatus.FOR_AGENT, values, received)
+    else:
+        await _settle(conn, message_id, InboundStatus.PENDING, values, received)
+        received.after.turns.append(message_id)
+    await audit.append(conn, entries)
+    return received
 
 
-async def store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
-    """Keep the message once per provider id (status ``received``, not routed yet).
-
-    Returns its id and whether it was already there.
-    """
+async def _store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
+    """Keep the message once per provider id; returns its id and whether it was there already."""
     now = text.received_at
     message_id = new_id("msg")
     inserted = await conn.execute(
@@ -118,7 +164,7 @@ async def store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
             body=text.body,
             provider=text.provider,
             provider_id=text.provider_id,
-            status=RECEIVED,
+            status=InboundStatus.PENDING,
             created_at=now,
             updated_at=now,
         )
@@ -133,177 +179,49 @@ async def store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
     return str(existing), True
 
 
-async def route_stored(conn: AsyncConnection, message_id: str, settings: Settings) -> Routed | None:
-    """Route a message ``store`` kept; None when it was routed already (a repeated job)."""
-    query = select(messages).where(messages.c.id == message_id, messages.c.status == RECEIVED)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row = (await conn.execute(query)).first()
-    if row is None:
-        return None
-    text = InboundText(
-        channel=row.channel,
-        address=row.address,
-        body=row.body,
-        provider=row.provider,
-        provider_id=row.provider_id,
-        received_at=row.created_at,
-        subject=row.subject,
-    )
-    return await route(conn, message_id, text, settings)
+async def _conversation(
+    conn: AsyncConnection, text: InboundText, settings: Settings
+) -> tuple[Any, str, str]:
+    """The sender's account (None when unknown), and the conversation id and state.
 
-
-async def route(
-    conn: AsyncConnection, message_id: str, text: InboundText, settings: Settings
-) -> Routed:
-    """Decide what a stored message sets off: keywords first, then the bot or an agent."""
-    now = text.received_at
+    A channel without addresses (web chat) names its conversation; any other finds the account
+    by the address and the open conversation for it (a new one after the idle timeout).
+    """
+    if text.address is None:
+        conversation = await load_conversation(conn, str(text.conversation_id), lock=True)
+        sender = None
+        if conversation.account_id is not None:
+            await lock_account(conn, conversation.account_id)
+            sender = _Sender(conversation.account_id, conversation.account_ref)
+        return sender, conversation.id, conversation.state
     sender = await find_sender(conn, text.channel, text.address)
     if sender is not None:
         # Before anything refers to the account: a STOP recorded here and a send-time check
         # in a worker take this lock in turn, so no send starts on consent being revoked.
         await lock_account(conn, sender.id)
-    routed = Routed(message_id=message_id)
-    account_id = sender.id if sender is not None else None
     conversation_id, state, _ = await current_conversation(
         conn,
-        account_id=account_id,
+        account_id=sender.id if sender is not None else None,
         channel=text.channel,
         address=text.address,
-        now=now,
+        now=text.received_at,
         idle_limit=timedelta(minutes=settings.conversation_timeout_minutes),
     )
-    routed.conversation_id = conversation_id
-    values: dict[str, Any] = {"conversation_id": conversation_id, "account_id": account_id}
-    collector = settings.collector_name
-    if sender is None:
-        # Nobody to verify against: a neutral notice, and a person reads the message.
-        routed.route, routed.agent_event = "unknown_sender", "message.for_agent"
-        values["status"] = "for_agent"
-        body = texts.unknown_sender(collector, settings.collector_phone)
-        await _update_message(conn, message_id, values, now)
-        routed.sends = await _confirm(conn, text, None, conversation_id, body, settings)
-        return routed
-
-    routed.account_ref = sender.account_ref
-    await record_contact(
-        conn,
-        account_id=sender.id,
-        channel=text.channel,
-        direction="inbound",
-        at=now,
-        # The policy vocabulary has no "received": an inbound message reached us.
-        outcome="delivered",
-        address=text.address,
-        message_id=message_id,
-    )
-    keyword = classify_keyword(text.body)
-    if keyword is Keyword.OPT_IN and await _consent(conn, sender.id, text) == "granted":
-        # Nothing to re-grant: a "yes" here answers the assistant's question.
-        keyword = Keyword.NONE
-    routed.keyword = keyword.value
-    entries = [
-        AuditEntry(
-            account_chain(sender.account_ref),
-            "message.received",
-            now,
-            {"channel": text.channel, "provider": text.provider, "keyword": keyword.value},
-            message_id,
-        )
-    ]
-    if keyword is not Keyword.NONE:
-        routed.route = "keyword"
-        values["status"] = "keyword"
-        body = await _apply_keyword(
-            conn, keyword, text, sender, message_id, routed, entries, settings
-        )
-        await _update_message(conn, message_id, values, now)
-        await audit.append(conn, entries)
-        routed.sends = await _confirm(conn, text, sender.id, conversation_id, body, settings)
-        return routed
-
-    if state in HUMAN_STATES:
-        routed.route, routed.agent_event = "agent", "message.for_agent"
-        values["status"] = "for_agent"
-    else:
-        routed.route, routed.turn = "bot", message_id
-        values["status"] = "pending"
-    await _update_message(conn, message_id, values, now)
-    await audit.append(conn, entries)
-    return routed
+    return sender, conversation_id, state
 
 
-async def _apply_keyword(
+async def _settle(
     conn: AsyncConnection,
-    keyword: Keyword,
-    text: InboundText,
-    sender: Any,
     message_id: str,
-    routed: Routed,
-    entries: list[AuditEntry],
-    settings: Settings,
-) -> str:
-    collector = settings.collector_name
-    if keyword is Keyword.HELP:
-        return texts.help_text(collector, settings.collector_phone)
-    # A keyword speaks for the channel it came on: STOP by text does not revoke calls, and
-    # START by text must not re-grant them.
-    entries.append(
-        await record_consent(
-            conn,
-            account_id=sender.id,
-            account_ref=sender.account_ref,
-            channel=text.channel,
-            address=text.address,
-            action="revoked" if keyword is Keyword.OPT_OUT else "granted",
-            source="keyword",
-            at=text.received_at,
-            evidence=message_id,
-        )
+    status: InboundStatus,
+    values: dict[str, Any],
+    received: Received,
+) -> None:
+    await conn.execute(
+        update(messages).where(messages.c.id == message_id).values(status=status, **values)
     )
-    if keyword is not Keyword.OPT_OUT:
-        return texts.opt_in_confirmation(collector)
-    # "Wrong number" revokes consent like any opt-out, and is a wrong party besides.
-    kind = "wrong_party" if says_wrong_party(text.body) else "opt_out"
-    stored = await record_update(
-        conn,
-        account_id=sender.id,
-        account_ref=sender.account_ref,
-        update=NewUpdate(
-            kind=kind,
-            data={"channel": text.channel, "address": text.address, "text": text.body},
-            source="keyword",
-            conversation_id=routed.conversation_id,
-            message_id=message_id,
-            dedupe_key=f"keyword:{message_id}",
-        ),
-        now=text.received_at,
-    )
-    routed.updates.append(stored.id)
-    if kind == "opt_out":
-        return texts.opt_out_confirmation(collector, text.channel)
-    entries.append(
-        await invalidate_contact(
-            conn,
-            account_id=sender.id,
-            account_ref=sender.account_ref,
-            channel=text.channel,
-            address=text.address,
-            reason=kind,
-            now=text.received_at,
-        )
-    )
-    return texts.wrong_party_confirmation(collector, text.channel)
-
-
-async def _consent(conn: AsyncConnection, account_id: int, text: InboundText) -> str | None:
-    return await conn.scalar(
-        select(contact_points.c.consent).where(
-            contact_points.c.account_id == account_id,
-            contact_points.c.channel == text.channel,
-            contact_points.c.address == text.address,
-        )
-    )
+    if status is InboundStatus.FOR_AGENT and received.conversation_id is not None:
+        received.after.events.append(AgentEvent(FOR_AGENT, received.conversation_id))
 
 
 async def _confirm(
@@ -313,7 +231,8 @@ async def _confirm(
     conversation_id: str,
     body: str,
     settings: Settings,
-) -> list[str]:
+    received: Received,
+) -> None:
     reply = Reply(
         channel=text.channel,
         address=text.address,
@@ -323,51 +242,4 @@ async def _confirm(
         conversation_id=conversation_id,
         provider=settings.provider_name(text.channel),
     )
-    return await queue_replies(conn, [reply], text.received_at)
-
-
-async def _update_message(
-    conn: AsyncConnection, message_id: str, values: dict[str, Any], now: datetime
-) -> None:
-    await conn.execute(
-        messages.update().where(messages.c.id == message_id).values(updated_at=now, **values)
-    )
-
-
-async def receive_from_webhook(
-    engine: AsyncEngine, redis: ArqRedis, settings: Settings, text: InboundText
-) -> None:
-    """What a provider webhook does with an inbound text, answering the provider quickly.
-
-    A keyword (STOP, START, HELP) takes effect before the webhook answers, so no send starts
-    after an opt-out arrived; any other text is only stored and a worker routes it.
-    """
-    if classify_keyword(text.body) is not Keyword.NONE:
-        async with engine.begin() as conn:
-            routed = await receive(conn, text, settings)
-        await dispatch(redis, settings, routed)
-        return
-    async with engine.begin() as conn:
-        message_id, duplicate = await store(conn, text)
-    if not duplicate:
-        try:
-            await redis.enqueue_job(ROUTE_INBOUND, message_id, _job_id=route_job_id(message_id))
-        except Exception:
-            log.exception("could not enqueue routing of an inbound message; the sweep will")
-
-
-async def dispatch(redis: ArqRedis, settings: Settings, routed: Routed) -> None:
-    """Start what an inbound message set off, once its transaction has committed.
-
-    Every step is re-found by a sweep if Redis fails here: the database holds the message
-    as pending, the replies as queued and the updates as pending delivery.
-    """
-    if routed.turn is not None:
-        try:
-            await redis.enqueue_job(BOT_TURN, routed.turn, _job_id=turn_job_id(routed.turn))
-        except Exception:
-            log.exception("could not enqueue the bot turn; the requeue sweep will")
-    await enqueue_messages(redis, routed.sends)
-    await enqueue_deliveries(redis, settings, routed.updates)
-    if routed.agent_event is not None and routed.conversation_id is not None:
-        await publish(redis, routed.agent_event, routed.conversation_id)
+    received.after.sends += await queue_replies(conn, [reply], text.received_at)

@@ -32,8 +32,26 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
-    async with engine.begin() as conn:
-        await conn.run_sync(run)
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by rebuilding it, and dropping the old copy
+            # with foreign keys on would cascade to every row that refers to it (timeline rows
+            # of messages). The pragma only takes effect outside a transaction.
+            await conn.run_sync(_sqlite_foreign_keys, False)
+        try:
+            await conn.run_sync(run)
+            await conn.commit()
+        finally:
+            if sqlite:
+                await conn.rollback()
+                await conn.run_sync(_sqlite_foreign_keys, True)
+
+
+def _sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+    cursor.close()
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

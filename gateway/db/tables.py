@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     Float,
     ForeignKey,
@@ -20,6 +23,13 @@ from sqlalchemy import (
 )
 
 from gateway.db.types import UTCDateTime
+from gateway.messages.statuses import InboundStatus, OutboundStatus
+from gateway.outreach.statuses import OutreachStatus
+
+
+def _one_of(column: str, values: Iterable[str]) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
 
 metadata = MetaData(
     naming_convention={
@@ -128,6 +138,7 @@ outreach = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "status", "updated_at"),
     Index(None, "account_id"),
+    CheckConstraint(_one_of("status", OutreachStatus), name="status"),
 )
 
 conversations = Table(
@@ -159,7 +170,8 @@ messages = Table(
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
     Column("channel", String(10), nullable=False),
     Column("direction", String(10), nullable=False),
-    Column("address", String(320), nullable=False),
+    # None on a channel without addresses (web chat): the conversation says where it goes.
+    Column("address", String(320)),
     Column("subject", String(300)),
     Column("body", Text, nullable=False),
     Column("provider", String(20), nullable=False),
@@ -169,11 +181,20 @@ messages = Table(
     Column("status", String(20), nullable=False),
     Column("error_code", String(40)),
     Column("error_message", Text),
+    # A deferred outbound message: when it may go, and the send-time decision that said so.
+    Column("not_before", UTCDateTime),
+    Column("decision", JSON),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("provider", "provider_id"),
     Index(None, "outreach_id"),
     Index(None, "conversation_id", "created_at"),
+    Index(None, "status", "updated_at"),
+    CheckConstraint(
+        f"(direction = 'outbound' AND {_one_of('status', OutboundStatus)}) OR "
+        f"(direction = 'inbound' AND {_one_of('status', InboundStatus)})",
+        name="status",
+    ),
 )
 
 timeline = Table(
@@ -220,6 +241,8 @@ provider_events = Table(
     Column("provider", String(20), nullable=False),
     Column("event_id", String(200), nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
+    # What the provider sent, as it sent it.
+    Column("raw", JSON),
     UniqueConstraint("provider", "event_id"),
 )
 

@@ -2,60 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db.tables import (
-    accounts,
-    calls,
-    contact_events,
-    conversations,
-    messages,
-    outreach,
-    recordings,
-    timeline,
-)
+from channels.events import CallReport, CallStatus, RecordingReport
+from gateway.db.tables import accounts, calls, contact_events, conversations, messages, recordings
 from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
-from gateway.ivr.calls import PROVIDER, account_of_message, claim_call
+from gateway.ivr.calls import account_of_message, claim_call
 from gateway.messages.delivery_status import claim_event
+from gateway.messages.statuses import OutboundStatus
+from gateway.messages.transitions import move
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.history import record_contact
 
-FINAL = frozenset({"completed", "no-answer", "busy", "failed", "canceled"})
-OUTCOME = {"no-answer": "no_answer", "busy": "busy", "failed": "failed", "canceled": "failed"}
+UNANSWERED = {
+    CallStatus.NO_ANSWER: "no_answer",
+    CallStatus.BUSY: "busy",
+    CallStatus.FAILED: "failed",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class CallReport:
-    """One call status callback."""
-
-    call_sid: str
-    status: str
-    at: datetime
-    direction: str
-    caller: str
-    called: str
-    answered_by: str | None = None
-    duration: int | None = None
-    message_id: str | None = None
-
-
-def call_outcome(status: str, answered_by: str | None, *, outbound: bool, verified: bool) -> str:
+def call_outcome(
+    status: CallStatus, machine: bool | None, *, outbound: bool, verified: bool
+) -> str:
     """The contact outcome of a finished call.
 
     An answering machine is a voicemail. A person answering our call counts as a telephone
     conversation even before they verify (fewer calls, never more: 1006.14(b)(2)(i)(B)); a
     caller who rang us counts once they proved who they are.
     """
-    if status != "completed":
-        return OUTCOME.get(status, "failed")
-    if answered_by and (answered_by.startswith("machine") or answered_by == "fax"):
+    if status is not CallStatus.COMPLETED:
+        return UNANSWERED.get(status, "failed")
+    if machine:
         return "voicemail"
     if outbound or verified:
         return "conversation"
@@ -64,16 +46,19 @@ def call_outcome(status: str, answered_by: str | None, *, outbound: bool, verifi
 
 async def apply_call_status(conn: AsyncConnection, report: CallReport) -> str:
     """Record a call status once; a final one writes the call's contact outcome."""
-    if not await claim_event(conn, PROVIDER, f"{report.call_sid}:{report.status}", report.at):
+    if not await claim_event(conn, report.provider, report.event_id, report.at, dict(report.raw)):
         return "duplicate"
-    call = await _call(conn, report)
+    account_id = await account_of_message(conn, report.message_id)
+    # A call that never reached the IVR (no answer, busy) gets its row now.
+    call = await claim_call(conn, report, account_id, status=report.status)
     values: dict[str, Any] = {"status": report.status, "updated_at": report.at}
     if report.answered_by:
         values["answered_by"] = report.answered_by
-    if report.status not in FINAL:
+    if not report.final:
         await conn.execute(update(calls).where(calls.c.id == call.id).values(**values))
         return "recorded"
     answered_by = report.answered_by or call.answered_by
+    machine = answered_by == "machine"
     verified = False
     if call.conversation_id is not None:
         verified_at = await conn.scalar(
@@ -81,7 +66,7 @@ async def apply_call_status(conn: AsyncConnection, report: CallReport) -> str:
         )
         verified = verified_at is not None and verified_at >= call.created_at
     outbound = call.direction == "outbound"
-    outcome = call_outcome(report.status, answered_by, outbound=outbound, verified=verified)
+    outcome = call_outcome(report.status, machine, outbound=outbound, verified=verified)
     values["outcome"] = outcome
     await conn.execute(update(calls).where(calls.c.id == call.id).values(**values))
     if call.account_id is None:
@@ -121,21 +106,6 @@ async def apply_call_status(conn: AsyncConnection, report: CallReport) -> str:
     return outcome
 
 
-async def _call(conn: AsyncConnection, report: CallReport) -> Any:
-    """The call row; a call that never reached the IVR (no answer, busy) gets one now."""
-    outbound = report.direction.startswith("outbound")
-    return await claim_call(
-        conn,
-        call_sid=report.call_sid,
-        direction=report.direction,
-        address=report.called if outbound else report.caller,
-        account_id=await account_of_message(conn, report.message_id),
-        message_id=report.message_id,
-        status=report.status,
-        at=report.at,
-    )
-
-
 async def _outreach_outcome(
     conn: AsyncConnection, call: Any, report: CallReport, outcome: str
 ) -> None:
@@ -146,57 +116,37 @@ async def _outreach_outcome(
         .values(outcome=outcome)
     )
     reached = outcome in {"conversation", "voicemail"}
-    status = "delivered" if reached else "failed"
-    await conn.execute(
-        update(messages)
-        .where(messages.c.id == call.message_id)
-        .values(status=status, error_code=None if reached else outcome, updated_at=report.at)
-    )
-    outreach_id = await conn.scalar(
-        select(messages.c.outreach_id).where(messages.c.id == call.message_id)
-    )
-    await conn.execute(
-        timeline.insert().values(
-            outreach_id=outreach_id,
-            message_id=call.message_id,
-            status=status,
-            at=report.at,
-            detail={"call_status": report.status, "outcome": outcome},
-        )
-    )
-    if outreach_id is not None:
+    message = (
         await conn.execute(
-            update(outreach)
-            .where(outreach.c.id == outreach_id)
-            .values(status=status, updated_at=report.at)
+            select(messages.c.id, messages.c.outreach_id).where(messages.c.id == call.message_id)
         )
+    ).one()
+    await move(
+        conn,
+        message,
+        OutboundStatus.DELIVERED if reached else OutboundStatus.FAILED,
+        report.at,
+        detail={"call_status": report.status, "outcome": outcome},
+        error_code=None if reached else outcome,
+    )
 
 
-async def store_recording(
-    conn: AsyncConnection,
-    *,
-    call_id: str,
-    recording_sid: str,
-    url: str,
-    duration: int | None,
-    status: str,
-    at: datetime,
-) -> bool:
-    """Keep a recording's reference (once per RecordingSid) for the transcription worker."""
+async def store_recording(conn: AsyncConnection, call_id: str, report: RecordingReport) -> bool:
+    """Keep a recording's reference (once per provider id) for the transcription worker."""
     call = (await conn.execute(select(calls.c.account_id).where(calls.c.id == call_id))).first()
     result = await conn.execute(
         dialect_insert(conn, recordings)
         .on_conflict_do_nothing(index_elements=["provider", "provider_id"])
         .values(
             id=new_id("rec"),
-            provider=PROVIDER,
-            provider_id=recording_sid,
+            provider=report.provider,
+            provider_id=report.recording_id,
             call_id=call_id if call is not None else None,
             account_id=call.account_id if call is not None else None,
-            url=url,
-            duration_seconds=duration,
-            status=status,
-            created_at=at,
+            url=report.url,
+            duration_seconds=report.duration,
+            status=report.status,
+            created_at=report.at,
         )
     )
     return bool(result.rowcount)

@@ -1,18 +1,16 @@
-"""The call row: one per CallSid, made by whichever Twilio webhook names the call first."""
+"""The call row: one per provider call id, made by whichever webhook names the call first."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from channels.events import CallReport
 from gateway.db.tables import calls, messages
 from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
-
-PROVIDER = "twilio"
 
 
 async def account_of_message(conn: AsyncConnection, message_id: str | None) -> int | None:
@@ -24,15 +22,7 @@ async def account_of_message(conn: AsyncConnection, message_id: str | None) -> i
 
 
 async def claim_call(
-    conn: AsyncConnection,
-    *,
-    call_sid: str,
-    direction: str,
-    address: str,
-    account_id: int | None,
-    message_id: str | None,
-    status: str,
-    at: datetime,
+    conn: AsyncConnection, report: CallReport, account_id: int | None, *, status: str
 ) -> Any:
     """The call's row, created if this is the first webhook about it (an atomic insert)."""
     await conn.execute(
@@ -40,18 +30,20 @@ async def claim_call(
         .on_conflict_do_nothing(index_elements=["provider", "provider_id"])
         .values(
             id=new_id("call"),
-            provider=PROVIDER,
-            provider_id=call_sid,
+            provider=report.provider,
+            provider_id=report.call_id,
             account_id=account_id,
-            message_id=message_id,
-            direction="outbound" if direction.startswith("outbound") else "inbound",
-            address=address,
+            message_id=report.message_id,
+            direction="outbound" if report.outbound else "inbound",
+            address=report.address,
             status=status,
             step="start",
             retries=0,
-            created_at=at,
-            updated_at=at,
+            created_at=report.at,
+            updated_at=report.at,
         )
     )
-    query = select(calls).where(calls.c.provider == PROVIDER, calls.c.provider_id == call_sid)
+    query = select(calls).where(
+        calls.c.provider == report.provider, calls.c.provider_id == report.call_id
+    )
     return (await conn.execute(query)).one()

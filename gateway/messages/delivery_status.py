@@ -1,120 +1,101 @@
-"""Delivery status reported by a provider after the send: the message, its outreach, history."""
+"""Delivery status reported by a provider after the send: the message, its outreach, history.
+
+Reports arrive as neutral ``StatusReport``s (each channel adapter parses its provider's
+callbacks), are applied once per provider event id, and never move a message backwards.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from channels.base import Effect
-from gateway.db.tables import (
-    accounts,
-    contact_events,
-    messages,
-    outreach,
-    provider_events,
-    timeline,
-)
+from channels.events import DeliveryStatus, StatusReport
+from gateway.db.tables import accounts, contact_events, messages, provider_events, timeline
 from gateway.db.upsert import dialect_insert
 from gateway.messages.effects import record_effect
+from gateway.messages.statuses import RANK, OutboundStatus
+from gateway.messages.transitions import move
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
 
-# Provider statuses, as the message status they mean; how far along each is.
+# What each delivery status makes of the message.
 MESSAGE_STATUS = {
-    "accepted": "sent",
-    "scheduled": "sent",
-    "queued": "sent",
-    "sending": "sent",
-    "sent": "sent",
-    "delivered": "delivered",
-    "read": "delivered",
-    "undelivered": "undelivered",
-    "failed": "failed",
-    "canceled": "failed",
+    DeliveryStatus.ACCEPTED: OutboundStatus.SENT,
+    DeliveryStatus.SENT: OutboundStatus.SENT,
+    DeliveryStatus.DELIVERED: OutboundStatus.DELIVERED,
+    DeliveryStatus.UNDELIVERED: OutboundStatus.UNDELIVERED,
+    DeliveryStatus.FAILED: OutboundStatus.FAILED,
 }
-RANK = {"sending": 0, "sent": 1, "delivered": 2, "undelivered": 2, "failed": 2}
-# A settled message, as its outreach (whose contract knows no "undelivered") and the contact
-# history record it.
-SETTLED = {"delivered": "delivered", "undelivered": "failed", "failed": "failed"}
+# A settled message, as the contact history records it (its vocabulary has no "undelivered").
+SETTLED_OUTCOME = {
+    OutboundStatus.DELIVERED: "delivered",
+    OutboundStatus.UNDELIVERED: "failed",
+    OutboundStatus.FAILED: "failed",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class StatusReport:
-    """One status callback: which message, what the provider says now, and why."""
-
-    provider: str
-    provider_id: str
-    status: str
-    at: datetime
-    message_id: str | None = None
-    error_code: str | None = None
-    effect: Effect | None = None
-
-
-async def claim_event(conn: AsyncConnection, provider: str, event_id: str, at: datetime) -> bool:
-    """Claim a provider callback atomically; False means it was already applied."""
+async def claim_event(
+    conn: AsyncConnection,
+    provider: str,
+    event_id: str,
+    at: datetime,
+    raw: dict[str, Any] | None = None,
+) -> bool:
+    """Claim a provider event atomically (keeping what it said); False: already applied."""
     result = await conn.execute(
         dialect_insert(conn, provider_events)
         .on_conflict_do_nothing(index_elements=["provider", "event_id"])
-        .values(provider=provider, event_id=event_id, received_at=at)
+        .values(provider=provider, event_id=event_id, received_at=at, raw=raw)
     )
     return bool(result.rowcount)
 
 
 async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
-    """Record a delivery status once; statuses only move forward, whatever order they come in.
-
-    Returns what happened: duplicate | unknown_message | recorded | advanced.
-    """
-    event_id = f"{report.provider_id}:{report.status}"
-    if not await claim_event(conn, report.provider, event_id, report.at):
+    """Record a delivery status once; returns duplicate | unknown_message | recorded | advanced."""
+    if not await claim_event(conn, report.provider, report.event_id, report.at, dict(report.raw)):
         return "duplicate"
     row = await _find(conn, report)
     if row is None:
         return "unknown_message"
-    mapped = MESSAGE_STATUS.get(report.status)
-    detail: dict[str, Any] = {"provider": report.provider, "provider_id": report.provider_id}
+    detail: dict[str, Any] = {
+        "provider": report.provider,
+        "provider_id": report.provider_message_id,
+        "provider_status": report.provider_status,
+    }
     if report.error_code:
         detail["error_code"] = report.error_code
-    await conn.execute(
-        timeline.insert().values(
-            outreach_id=row.outreach_id,
-            message_id=row.id,
-            status=report.status,
-            at=report.at,
-            detail=detail,
-        )
-    )
-    advances = mapped is not None and RANK.get(row.status, 99) < RANK[mapped]
-    if not advances:
-        return "recorded"
-    assert mapped is not None
-    values: dict[str, Any] = {"status": mapped, "updated_at": report.at}
-    if row.provider_id is None:
-        values["provider_id"] = report.provider_id
-    if report.error_code:
-        values["error_code"] = report.error_code
-    await conn.execute(update(messages).where(messages.c.id == row.id).values(**values))
-    if row.outreach_id is not None and mapped in SETTLED:
+    step = report.status or report.provider_status
+    mapped = MESSAGE_STATUS.get(report.status) if report.status is not None else None
+    if mapped is None or RANK[OutboundStatus(row.status)] >= RANK[mapped]:
         await conn.execute(
-            update(outreach)
-            .where(outreach.c.id == row.outreach_id)
-            .values(status=SETTLED[mapped], updated_at=report.at)
+            timeline.insert().values(
+                outreach_id=row.outreach_id,
+                message_id=row.id,
+                status=step,
+                at=report.at,
+                detail=detail,
+            )
         )
+        return "recorded"
+    columns: dict[str, Any] = {}
+    if row.provider_id is None:
+        columns["provider_id"] = report.provider_message_id
+    if report.error_code:
+        columns["error_code"] = report.error_code
+    await move(conn, row, mapped, report.at, step=step, detail=detail, **columns)
     if row.account_id is not None:
         await _history(conn, row, report, mapped)
     return "advanced"
 
 
 async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
-    """Our message: by our id when the callback URL carries it (it may come before we recorded
-    the provider's id), else by the provider's id."""
+    """Our message: by our id when the provider echoes it (the report may come before we
+    recorded the provider's id), else by the provider's id."""
     by_provider = (messages.c.provider == report.provider) & (
-        messages.c.provider_id == report.provider_id
+        messages.c.provider_id == report.provider_message_id
     )
     condition: ColumnElement[bool] = by_provider
     if report.message_id is not None:
@@ -129,19 +110,21 @@ async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
     ).first()
 
 
-async def _history(conn: AsyncConnection, row: Any, report: StatusReport, mapped: str) -> None:
-    if mapped in SETTLED:
+async def _history(
+    conn: AsyncConnection, row: Any, report: StatusReport, mapped: OutboundStatus
+) -> None:
+    if mapped in SETTLED_OUTCOME:
         await conn.execute(
             update(contact_events)
             .where(contact_events.c.message_id == row.id)
-            .values(outcome=SETTLED[mapped])
+            .values(outcome=SETTLED_OUTCOME[mapped])
         )
     entries = [
         AuditEntry(
             account_chain(row.account_ref),
             f"message.{mapped}",
             report.at,
-            {"provider_id": report.provider_id, "error_code": report.error_code},
+            {"provider_id": report.provider_message_id, "error_code": report.error_code},
             row.id,
         )
     ]

@@ -33,6 +33,10 @@ class Coalescer:
         self._free_lanes = lanes
         self._waiting: list[tuple[IntakeRequest, asyncio.Future[Answer]]] = []
 
+    async def accept_now(self, requests: list[IntakeRequest]) -> IntakeOutcome:
+        """Accept a batch in a transaction of its own, without waiting for a lane."""
+        return await self._accept(requests)
+
     async def submit(self, request: IntakeRequest) -> Answer:
         """Accept one request; returns its answer (or the error it earned)."""
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()

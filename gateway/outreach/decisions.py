@@ -9,10 +9,15 @@ from typing import Any
 from gateway.errors import ValidationFailed
 from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import AccountSnapshot, ContactPoint
+from gateway.outreach.statuses import OutreachStatus
 from policies import ContactFacts, Decision, Outcome, evaluate, facts_to_dict
 from policies.ruleset import Ruleset
 
-STATUS_BY_OUTCOME = {Outcome.ALLOW: "queued", Outcome.DEFER: "deferred", Outcome.BLOCK: "blocked"}
+STATUS_BY_OUTCOME = {
+    Outcome.ALLOW: OutreachStatus.QUEUED,
+    Outcome.DEFER: OutreachStatus.DEFERRED,
+    Outcome.BLOCK: OutreachStatus.BLOCKED,
+}
 DECISION_EVENT = "policy.decision"
 
 
@@ -28,7 +33,7 @@ class Evaluation:
     at: datetime
 
     @property
-    def status(self) -> str:
+    def status(self) -> OutreachStatus:
         """The outreach status this decision leads to."""
         return STATUS_BY_OUTCOME[self.decision.outcome]
 

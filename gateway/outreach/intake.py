@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from gateway.api.schemas import OutreachIn
+from gateway import clock
 from gateway.db.tables import outreach, timeline
 from gateway.db.upsert import dialect_insert
 from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
 from gateway.ids import new_id
 from gateway.outreach.decisions import DECISION_EVENT, Evaluation, decide
 from gateway.outreach.rendering import TemplateLibrary
+from gateway.outreach.request import OutreachIn
 from gateway.outreach.snapshots import AccountSnapshot, load_snapshots
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain, canonical_json
-from gateway.worker.jobs import SendJob
+from gateway.worker.jobs import SendJob, enqueue_sends
 from policies import Outcome
 
+log = logging.getLogger("parley.intake")
 MAX_RENDER_SHAPES = 10_000
 
 
@@ -236,6 +240,26 @@ class Intake:
                 for r in rows
             ],
         )
+
+
+async def accept_and_enqueue(
+    engine: AsyncEngine, redis: Redis, intake: Intake, requests: Sequence[IntakeRequest]
+) -> IntakeOutcome:
+    """Decide and persist requests in one transaction, then enqueue their sends.
+
+    A failed enqueue is logged, not raised: the outreach is committed and the requeue sweep
+    enqueues it later.
+    """
+    async with engine.begin() as conn:
+        result = await intake.accept(conn, requests, now=clock.utcnow())
+    if result.jobs:
+        try:
+            await enqueue_sends(redis, result.jobs)
+        except Exception:
+            log.exception(
+                "enqueue failed for %d sends; the requeue sweep will retry", len(result.jobs)
+            )
+    return result
 
 
 @dataclass(frozen=True, slots=True)

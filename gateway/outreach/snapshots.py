@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.outreach.rulesets import history_days
 from policies import ConsentState, ContactFacts, ContactRecord
+from policies.channels import PHONE_CHANNELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,13 @@ class AccountSnapshot:
     history: tuple[ContactRecord, ...]
 
     def contact_for(self, channel: str, address: str | None = None) -> ContactPoint | None:
-        """The contact point to use: the given address, else the first valid one on file."""
+        """The contact point to use: the given address, else the first valid one on file.
+
+        A chat session is a contact point of its own: the consumer opened it, so it is valid
+        and no consent is on file for it (the rules need none).
+        """
+        if channel == "chat":
+            return ContactPoint(channel, address or "", ConsentState.MISSING, valid=True)
         for contact in self.contacts:
             if contact.channel != channel:
                 continue
@@ -62,9 +69,7 @@ class AccountSnapshot:
             consent=ConsentState(contact.consent) if contact else ConsentState.MISSING,
             timezones=(self.timezone,) if self.timezone else (),
             postal_code=self.postal_code,
-            phones=tuple(
-                sorted({c.address for c in self.contacts if c.channel in ("sms", "voice")})
-            ),
+            phones=tuple(sorted({c.address for c in self.contacts if c.channel in PHONE_CHANNELS})),
             contact_valid=contact is not None and contact.valid,
             history=self.history,
             do_not_contact=self.do_not_contact,

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.api.schemas import AccountIn
 from gateway.clock import iso
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.errors import NotFound
 from gateway.records import audit
+from gateway.records.account_input import AccountIn
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.consent import CONSUMER_SOURCES, record_consent
 

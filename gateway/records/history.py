@@ -17,7 +17,7 @@ async def record_contact(
     direction: str,
     at: datetime,
     outcome: str,
-    address: str,
+    address: str | None,
     message_id: str | None,
 ) -> None:
     """Add one message Parley sent or received to the account's contact history."""

@@ -1,19 +1,17 @@
 """Account updates: structured facts captured from debtors, stored for the core systems.
 
 Callers (the bot API, agents, transcription) record an update inside their own transaction with
-``record_update`` and, once that transaction has committed, hand the new ids to
-``enqueue_deliveries`` so the worker sends them to the core system's webhook. The same updates
+``record_update`` and, once that transaction has committed, have the worker deliver the new ids
+to the core system's webhook (``AfterCommit.updates``). The same updates
 are readable, oldest first, through ``GET /v1/accounts/{ref}/updates``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from arq.connections import ArqRedis
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -43,7 +41,6 @@ UPDATE_KINDS = frozenset(
     }
 )
 SOURCES = frozenset({"bot", "ivr", "agent", "transcript", "keyword", "api"})
-DELIVER_UPDATE = "deliver_update"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,23 +212,3 @@ def public_update(row: Any, account_ref: str, *, delivery: bool = True) -> dict[
 def delivery_enabled(settings: Settings) -> bool:
     """Whether updates are pushed to a core-system webhook (else they are only readable)."""
     return settings.core_webhook_url is not None
-
-
-def deliver_job_id(update_id: int) -> str:
-    """The arq job id of an update's delivery: one job per update, whoever enqueues it."""
-    return f"deliver:{update_id}"
-
-
-async def enqueue_deliveries(redis: ArqRedis, settings: Settings, update_ids: Iterable[int]) -> int:
-    """Enqueue delivery jobs after the updates' transaction committed; returns how many are new.
-
-    Does nothing when no webhook is configured. An update whose job is already queued (or
-    finished a moment ago) is left alone, thanks to the deterministic job id.
-    """
-    if not delivery_enabled(settings):
-        return 0
-    added = 0
-    for update_id in update_ids:
-        job = await redis.enqueue_job(DELIVER_UPDATE, update_id, _job_id=deliver_job_id(update_id))
-        added += job is not None
-    return added

@@ -1,16 +1,25 @@
-"""The webhook edge for Twilio: the URL it signed, the verified form, and TwiML answers."""
+"""Twilio's signature, checked for every route of the Twilio webhooks sub-application.
+
+The middleware reads the form once, proves Twilio sent it (``X-Twilio-Signature``) and leaves
+it on the request for the handler; a forgery is a 403 before any handler runs.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from channels.events import MalformedEvent
 from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
+from gateway.appkeys import SETTINGS
 from gateway.config import Settings
 from gateway.errors import BadRequest, Forbidden
 
 log = logging.getLogger("parley.webhooks.twilio")
+TWILIO_FORM = web.RequestKey("twilio_form", Mapping[str, str])
 
 
 def signed_url(request: web.Request, settings: Settings) -> str:
@@ -28,10 +37,15 @@ def signed_url(request: web.Request, settings: Settings) -> str:
     return settings.public_endpoint(path)
 
 
-async def verified_form(request: web.Request, settings: Settings) -> dict[str, str]:
-    """The POST parameters (last value of each), once ``X-Twilio-Signature`` proves Twilio
-    sent them; otherwise 403 and nothing else happens."""
-    form = await request.post()
+@web.middleware
+async def twilio_signature(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every Twilio webhook: the POST parameters (last value of each), once the signature
+    proves Twilio sent them; otherwise 403 and nothing else happens."""
+    settings = request.config_dict[SETTINGS]
+    try:
+        form = await request.post()
+    except ValueError:
+        raise BadRequest("the body is not a readable form", code="malformed_form") from None
     params: dict[str, list[str]] = {}
     for name, value in form.items():
         if not isinstance(value, str):
@@ -43,21 +57,17 @@ async def verified_form(request: web.Request, settings: Settings) -> dict[str, s
     if token is None or not is_valid_signature(token.get_secret_value(), url, params, signature):
         log.warning("rejected a Twilio webhook with a bad signature on %s", request.path)
         raise Forbidden("the X-Twilio-Signature does not match", code="invalid_signature")
-    return {name: values[-1] for name, values in params.items()}
-
-
-def required(form: dict[str, str], *names: str) -> list[str]:
-    """The values of ``names`` in a verified form; a 400 naming those that are missing."""
-    missing = [name for name in names if not form.get(name)]
-    if missing:
+    request[TWILIO_FORM] = {name: values[-1] for name, values in params.items()}
+    try:
+        return await handler(request)
+    except MalformedEvent as exc:
         raise BadRequest(
-            "missing Twilio parameters: " + ", ".join(missing),
+            str(exc),
             code="missing_parameters",
-            details=[{"field": name, "message": "required"} for name in missing],
-        )
-    return [form[name] for name in names]
+            details=[{"field": name, "message": "required"} for name in exc.fields],
+        ) from None
 
 
-def twiml(document: object) -> web.Response:
+def twiml(document: str) -> web.Response:
     """A TwiML answer."""
-    return web.Response(text=str(document), content_type="text/xml")
+    return web.Response(text=document, content_type="text/xml")

@@ -5,133 +5,105 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from channels import twilio_webhooks
+from channels.twilio_twiml import CallbackUrls, render
+from channels.voice import VoiceReply
 from gateway import clock
 from gateway.appkeys import ENGINE, RASA, REDIS, SETTINGS
-from gateway.conversations.capture import start_followups
+from gateway.config import Settings
 from gateway.errors import ParleyError
-from gateway.ivr.call_status import CallReport, apply_call_status, store_recording
-from gateway.ivr.flow import GATHER_PATH, RECORDING_PATH, Answer, CallInput, Ivr
-from gateway.messages.providers import CALL_STATUS_PATH, VOICE_PATH
-from gateway.webhooks.twilio_auth import required, twiml, verified_form
+from gateway.ivr.call_status import apply_call_status, store_recording
+from gateway.ivr.flow import Answer, Ivr
+from gateway.ivr.speech import understand
+from gateway.messages.providers import (
+    CALL_STATUS_ROUTE,
+    GATHER_ROUTE,
+    RECORDING_ROUTE,
+    TWILIO_WEBHOOKS,
+    VOICE_ROUTE,
+)
+from gateway.webhooks.twilio_auth import TWILIO_FORM, twiml
 
 log = logging.getLogger("parley.webhooks.twilio")
 routes = web.RouteTableDef()
 
 
-@routes.post(VOICE_PATH)
+@routes.post(VOICE_ROUTE)
 async def voice(request: web.Request) -> web.Response:
     """A call starts: the debtor rang us, or answered a call we placed (``?message_id=``)."""
-    form = await verified_form(request, request.app[SETTINGS])
-    call_sid, caller, called = required(form, "CallSid", "From", "To")
+    report = twilio_webhooks.call_report(
+        request[TWILIO_FORM], clock.utcnow(), request.query.get("message_id")
+    )
+    config = request.config_dict
     try:
-        async with request.app[ENGINE].begin() as conn:
-            answer = await _ivr(request, conn).start(
-                call_sid=call_sid,
-                direction=form.get("Direction", "inbound"),
-                caller=caller,
-                called=called,
-                answered_by=form.get("AnsweredBy") or None,
-                message_id=request.query.get("message_id"),
-            )
+        async with config[ENGINE].begin() as conn:
+            answer = await Ivr(conn, config[SETTINGS], report.at).start(report)
     except ParleyError as exc:
-        return _apology(exc)
+        return _apology(request, exc)
     return await _answer(request, answer)
 
 
-@routes.post(GATHER_PATH)
+@routes.post(GATHER_ROUTE)
 async def gather(request: web.Request) -> web.Response:
     """The caller answered a prompt (keys or speech), or the prompt timed out."""
-    form = await verified_form(request, request.app[SETTINGS])
+    config = request.config_dict
     call_id, step = request.query.get("call", ""), request.query.get("step", "")
     if not call_id or not step:
-        return twiml(Ivr.goodbye())
-    heard = CallInput(
-        digits=form.get("Digits", "").strip(),
-        speech=form.get("SpeechResult", "").strip(),
-        confidence=_float(form.get("Confidence")),
-    )
+        return _reply(request, Ivr.goodbye())
+    heard = twilio_webhooks.call_input(request[TWILIO_FORM])
+    # Rasa reads the speech before the transaction begins: no transaction waits on it.
+    intent = await understand(config[RASA], config[SETTINGS], step, heard)
     try:
-        async with request.app[ENGINE].begin() as conn:
-            ivr = _ivr(request, conn)
+        async with config[ENGINE].begin() as conn:
+            ivr = Ivr(conn, config[SETTINGS], clock.utcnow())
             if step == "recorded":
                 answer = await ivr.recorded(call_id)
             else:
-                answer = await ivr.advance(call_id, step, heard)
+                answer = await ivr.advance(call_id, step, heard, intent)
     except ParleyError as exc:
-        return _apology(exc)
+        return _apology(request, exc)
     return await _answer(request, answer)
 
 
-@routes.post(RECORDING_PATH)
+@routes.post(RECORDING_ROUTE)
 async def recording(request: web.Request) -> web.Response:
     """A recording is ready: its reference is kept for transcription (once per RecordingSid)."""
-    form = await verified_form(request, request.app[SETTINGS])
-    recording_sid, url = required(form, "RecordingSid", "RecordingUrl")
-    async with request.app[ENGINE].begin() as conn:
-        await store_recording(
-            conn,
-            call_id=request.query.get("call", ""),
-            recording_sid=recording_sid,
-            url=url,
-            duration=_int(form.get("RecordingDuration")),
-            status=form.get("RecordingStatus", "completed"),
-            at=clock.utcnow(),
-        )
+    report = twilio_webhooks.recording(request[TWILIO_FORM], clock.utcnow())
+    async with request.config_dict[ENGINE].begin() as conn:
+        await store_recording(conn, request.query.get("call", ""), report)
     return web.Response(status=204)
 
 
-@routes.post(CALL_STATUS_PATH)
+@routes.post(CALL_STATUS_ROUTE)
 async def call_status(request: web.Request) -> web.Response:
     """A call's progress; the final status becomes the call's contact outcome."""
-    form = await verified_form(request, request.app[SETTINGS])
-    call_sid, status, caller, called = required(form, "CallSid", "CallStatus", "From", "To")
-    report = CallReport(
-        call_sid=call_sid,
-        status=status,
-        at=clock.utcnow(),
-        direction=form.get("Direction", "inbound"),
-        caller=caller,
-        called=called,
-        answered_by=form.get("AnsweredBy") or None,
-        duration=_int(form.get("CallDuration")),
-        message_id=request.query.get("message_id"),
+    report = twilio_webhooks.call_report(
+        request[TWILIO_FORM], clock.utcnow(), request.query.get("message_id")
     )
-    async with request.app[ENGINE].begin() as conn:
+    async with request.config_dict[ENGINE].begin() as conn:
         await apply_call_status(conn, report)
     return web.Response(status=204)
 
 
-def _ivr(request: web.Request, conn: AsyncConnection) -> Ivr:
-    app = request.app
-    return Ivr(conn, app[SETTINGS], app[RASA], clock.utcnow())
+def _urls(settings: Settings) -> CallbackUrls:
+    return CallbackUrls(
+        gather=settings.public_endpoint(TWILIO_WEBHOOKS + GATHER_ROUTE),
+        recording=settings.public_endpoint(TWILIO_WEBHOOKS + RECORDING_ROUTE),
+    )
 
 
 async def _answer(request: web.Request, answer: Answer) -> web.Response:
-    await start_followups(
-        request.app[REDIS],
-        request.app[SETTINGS],
-        answer.updates,
-        answer.sends,
-        before=answer.before,
-        after=answer.after,
-    )
-    return twiml(answer.twiml)
+    config = request.config_dict
+    await answer.after.flush(config[REDIS], config[SETTINGS])
+    return _reply(request, answer.reply)
 
 
-def _apology(exc: ParleyError) -> web.Response:
+def _reply(request: web.Request, reply: VoiceReply) -> web.Response:
+    return twiml(render(reply, _urls(request.config_dict[SETTINGS])))
+
+
+def _apology(request: web.Request, exc: ParleyError) -> web.Response:
     # The caller hears an apology rather than Twilio's "application error"; nothing was kept.
     log.error("the IVR could not handle a call step: %s (%s)", exc.message, exc.code)
-    return twiml(Ivr.apology())
-
-
-def _float(value: str | None) -> float:
-    try:
-        return float(value) if value else 0.0
-    except ValueError:
-        return 0.0
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return _reply(request, Ivr.apology())

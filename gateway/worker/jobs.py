@@ -1,11 +1,19 @@
-"""Enqueueing send jobs on arq's queue, one at a time or thousands in one round trip."""
+"""The queue's contract: every job's name and id, how work is enqueued, and retry backoff.
+
+Job ids are deterministic, so enqueueing the same work twice is a no-op and a requeue sweep can
+enqueue whatever the database says is due without racing a job that still exists. Enqueueing
+happens after the work's transaction committed; when Redis fails there, the work is logged and
+left to the sweeps (``gateway.worker.requeue``), never lost.
+"""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from arq.connections import ArqRedis
 from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 from redis.asyncio import Redis
@@ -13,9 +21,61 @@ from redis.asyncio import Redis
 from gateway import clock
 
 SEND_OUTREACH = "send_outreach"
-# arq drops a job that has not started this long after its scheduled time; the worker's
-# requeue sweep picks the outreach up again from the database if that ever happens.
+SEND_MESSAGE = "send_message"
+BOT_TURN = "bot_turn"
+DELIVER_UPDATE = "deliver_update"
+
+# arq drops a job that has not started this long after its scheduled time; the requeue sweeps
+# pick the work up again from the database if that ever happens.
 JOB_EXPIRY_MS = 86_400_000
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+def backoff_seconds(base_seconds: float, job_try: int) -> float:
+    """Exponential backoff from ``base_seconds`` with 10 % jitter, capped at an hour."""
+    base = min(base_seconds * 2 ** (job_try - 1), MAX_BACKOFF_SECONDS)
+    return float(base * (1 + random.random() / 10))
+
+
+def _timed(prefix: str, key: object, not_before: datetime | None) -> str:
+    # A deferral is a new job; the same deferral enqueued twice is the same job.
+    if not_before is None:
+        return f"{prefix}:{key}"
+    return f"{prefix}:{key}:{int(not_before.timestamp())}"
+
+
+def outreach_job_id(outreach_id: str, not_before: datetime | None = None) -> str:
+    """The send of an outreach that has no message yet."""
+    return _timed("send", outreach_id, not_before)
+
+
+def message_job_id(message_id: str, not_before: datetime | None = None) -> str:
+    """The send of one outbound message."""
+    return _timed("msg", message_id, not_before)
+
+
+def turn_job_id(message_id: str) -> str:
+    """One bot turn per inbound message; whichever runs first answers every pending one."""
+    return f"turn:{message_id}"
+
+
+def deliver_job_id(update_id: int) -> str:
+    """The delivery of one account update to the core system."""
+    return f"deliver:{update_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SendJob:
+    """A send of one outreach, not before the given instant (None: now)."""
+
+    outreach_id: str
+    not_before: datetime | None = None
+
+    @property
+    def job_id(self) -> str:
+        """Its deterministic arq job id."""
+        return outreach_job_id(self.outreach_id, self.not_before)
+
 
 # Same semantics as ArqRedis.enqueue_job (an existing job or result with that id wins),
 # but for a whole batch in one atomic round trip instead of two per job.
@@ -33,23 +93,9 @@ return added
 """
 
 
-@dataclass(frozen=True, slots=True)
-class SendJob:
-    """A send of one outreach, not before the given instant (None: now)."""
-
-    outreach_id: str
-    not_before: datetime | None = None
-
-    @property
-    def job_id(self) -> str:
-        # Deterministic: re-enqueueing the same send is a no-op, a new deferral is a new job.
-        if self.not_before is None:
-            return f"send:{self.outreach_id}"
-        return f"send:{self.outreach_id}:{int(self.not_before.timestamp())}"
-
-
 async def enqueue_sends(redis: Redis, jobs: Sequence[SendJob]) -> int:
-    """Put send jobs on the queue (existing job ids are left alone); returns how many were new."""
+    """Put outreach sends on the queue (existing job ids are left alone); returns how many
+    were new. Raises when Redis fails: intake logs it and the sweep catches up."""
     if not jobs:
         return 0
     now_ms = int(clock.utcnow().timestamp() * 1000)
@@ -60,3 +106,27 @@ async def enqueue_sends(redis: Redis, jobs: Sequence[SendJob]) -> int:
         argv += [job.job_id, score, max(score - now_ms, 0) + JOB_EXPIRY_MS, payload]
     keys = [default_queue_name, job_key_prefix, result_key_prefix]
     return int(await redis.eval(_ENQUEUE_MANY, len(keys), *keys, *argv))  # type: ignore[arg-type,misc]
+
+
+async def enqueue_message(
+    redis: ArqRedis, message_id: str, not_before: datetime | None = None
+) -> bool:
+    """Enqueue the send of one outbound message (at ``not_before``); True if it was new."""
+    # arq schedules by the real clock and refuses a time long past (a sweep after an outage).
+    due = not_before if not_before is not None and not_before > datetime.now(UTC) else None
+    job = await redis.enqueue_job(
+        SEND_MESSAGE, message_id, _job_id=message_job_id(message_id, not_before), _defer_until=due
+    )
+    return job is not None
+
+
+async def enqueue_turn(redis: ArqRedis, message_id: str) -> bool:
+    """Enqueue the bot turn of an inbound message; True if it was new."""
+    job = await redis.enqueue_job(BOT_TURN, message_id, _job_id=turn_job_id(message_id))
+    return job is not None
+
+
+async def enqueue_delivery(redis: ArqRedis, update_id: int) -> bool:
+    """Enqueue the delivery of an account update; True if it was new."""
+    job = await redis.enqueue_job(DELIVER_UPDATE, update_id, _job_id=deliver_job_id(update_id))
+    return job is not None

@@ -1,96 +1,96 @@
-"""Requeue sweeps: work the database says is due but no job is carrying."""
+"""Requeue sweeps: work the database says is due but no job is carrying.
+
+Jobs are lost when Redis was down as the work was recorded, when a worker crashed, or when a job
+expired. Every sweep looks only at work older than ``requeue_after_seconds`` (so a fresh job is
+not raced) and enqueues under the work's deterministic job id, so work that still has its job is
+left alone.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import and_, or_, select
+from arq.connections import ArqRedis
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import clock
 from gateway.config import Settings
-from gateway.conversations.inbound import (
-    BOT_TURN,
-    RECEIVED,
-    ROUTE_INBOUND,
-    route_job_id,
-    turn_job_id,
-)
-from gateway.conversations.replies import SEND_MESSAGE, message_job_id
 from gateway.db.tables import messages, outreach
-from gateway.worker.jobs import SendJob, enqueue_sends
+from gateway.messages.statuses import InboundStatus, OutboundStatus
+from gateway.outreach.statuses import OutreachStatus
+from gateway.worker.jobs import SendJob, enqueue_message, enqueue_sends, enqueue_turn
 
-log = logging.getLogger("parley.worker.requeue")
+log = logging.getLogger("parley.requeue")
 SWEEP_LIMIT = 5000
 
 
-async def requeue_stale(ctx: dict[str, Any]) -> int:
-    """Enqueue sends whose job was lost (Redis down at intake, a crashed worker, expiry).
-
-    Job ids are deterministic, so a send that still has its job is left alone.
-    """
-    settings: Settings = ctx["settings"]
+async def requeue_outreach(engine: AsyncEngine, redis: ArqRedis, settings: Settings) -> int:
+    """Enqueue outreach sends that have no message yet and lost their job."""
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
-    async with ctx["engine"].connect() as conn:
+    has_message = exists().where(messages.c.outreach_id == outreach.c.id)
+    async with engine.connect() as conn:
         rows = await conn.execute(
             select(outreach.c.id, outreach.c.not_before)
             .where(
                 or_(
                     and_(
-                        outreach.c.status.in_(("queued", "sending")), outreach.c.updated_at < cutoff
+                        outreach.c.status == OutreachStatus.QUEUED, outreach.c.updated_at < cutoff
                     ),
-                    and_(outreach.c.status == "deferred", outreach.c.not_before < cutoff),
-                )
+                    and_(
+                        outreach.c.status == OutreachStatus.DEFERRED,
+                        outreach.c.not_before < cutoff,
+                    ),
+                ),
+                ~has_message,
             )
             .limit(SWEEP_LIMIT)
         )
         jobs = [SendJob(r.id, r.not_before) for r in rows]
-    added = await enqueue_sends(ctx["redis"], jobs)
+    added = await enqueue_sends(redis, jobs)
     if added:
-        log.warning("requeued %d sends that had no job", added)
+        log.warning("requeued %d outreach sends that had no job", added)
     return added
 
 
-async def requeue_conversations(ctx: dict[str, Any]) -> int:
-    """Enqueue routing, bot turns and conversation sends whose job was lost.
-
-    An inbound message still ``received`` or ``pending`` (or a reply still ``queued``) well
-    after it was stored has no live job: Redis was down when it arrived, or the job expired.
-    """
-    settings: Settings = ctx["settings"]
+async def requeue_messages(engine: AsyncEngine, redis: ArqRedis, settings: Settings) -> int:
+    """Enqueue outbound messages due to be sent (or reconciled) and inbound messages waiting
+    for their bot turn, whose job was lost."""
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
-    async with ctx["engine"].connect() as conn:
+    outbound, inbound = messages.c.direction == "outbound", messages.c.direction == "inbound"
+    async with engine.connect() as conn:
         rows = list(
             await conn.execute(
-                select(messages.c.id, messages.c.direction, messages.c.status)
+                select(messages.c.id, messages.c.direction, messages.c.not_before)
                 .where(
                     or_(
                         and_(
-                            messages.c.direction == "inbound",
-                            messages.c.status.in_(("pending", RECEIVED)),
+                            outbound,
+                            messages.c.status.in_((OutboundStatus.QUEUED, OutboundStatus.SENDING)),
+                            messages.c.updated_at < cutoff,
                         ),
                         and_(
-                            messages.c.direction == "outbound",
-                            messages.c.outreach_id.is_(None),
-                            messages.c.status.in_(("queued", "sending")),
+                            outbound,
+                            messages.c.status == OutboundStatus.DEFERRED,
+                            messages.c.not_before < cutoff,
                         ),
-                    ),
-                    messages.c.updated_at < cutoff,
+                        and_(
+                            inbound,
+                            messages.c.status == InboundStatus.PENDING,
+                            messages.c.updated_at < cutoff,
+                        ),
+                    )
                 )
                 .limit(SWEEP_LIMIT)
             )
         )
-    redis = ctx["redis"]
     added = 0
     for row in rows:
-        if row.status == RECEIVED:
-            job = await redis.enqueue_job(ROUTE_INBOUND, row.id, _job_id=route_job_id(row.id))
-        elif row.direction == "inbound":
-            job = await redis.enqueue_job(BOT_TURN, row.id, _job_id=turn_job_id(row.id))
+        if row.direction == "inbound":
+            added += await enqueue_turn(redis, row.id)
         else:
-            job = await redis.enqueue_job(SEND_MESSAGE, row.id, _job_id=message_job_id(row.id))
-        added += job is not None
+            added += await enqueue_message(redis, row.id, row.not_before)
     if added:
-        log.warning("requeued %d conversation jobs that had no job", added)
+        log.warning("requeued %d message jobs that had no job", added)
     return added

@@ -1,90 +1,67 @@
-"""arq ``WorkerSettings`` and the factory ``parley worker`` and the tests use."""
+"""The worker's make-up: its jobs, cron sweeps, start-up and shutdown, for arq and the tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aiohttp import ClientSession
 from arq import Worker, cron, func
 from arq.connections import RedisSettings
+from arq.typing import WorkerSettingsBase
 
-from gateway.config import Settings, load_settings
-from gateway.conversations.inbound import BOT_TURN, ROUTE_INBOUND
-from gateway.conversations.rasa import RasaClient
-from gateway.conversations.replies import SEND_MESSAGE
-from gateway.db.engine import create_engine
-from gateway.db.migrate import ensure_migrated
-from gateway.messages.providers import build_providers
-from gateway.messages.send import send_outreach
-from gateway.messages.send_reply import send_message
-from gateway.outreach.rendering import TemplateLibrary
-from gateway.records.updates import DELIVER_UPDATE
-from gateway.worker.deliver import deliver_update, requeue_deliveries
-from gateway.worker.requeue import requeue_conversations, requeue_stale
-from gateway.worker.route import route_inbound
-from gateway.worker.turn import bot_turn
-from policies.timezones import preload
+from gateway.config import Settings
+from gateway.worker import jobs, tasks
+from gateway.worker.deps import Deps
+
+FUNCTIONS = (
+    func(tasks.send_outreach, name=jobs.SEND_OUTREACH, max_tries=100),
+    func(tasks.send_message, name=jobs.SEND_MESSAGE, max_tries=100),
+    # core_webhook_max_tries, counted in the database, is what stops the retries.
+    func(tasks.deliver_update, name=jobs.DELIVER_UPDATE, max_tries=100),
+    # Retries stop by time, not count: bot_unavailable_escalate_seconds hands over.
+    func(tasks.bot_turn, name=jobs.BOT_TURN, max_tries=100_000),
+)
+CRON_JOBS = (
+    cron(tasks.sweep_outreach, second={0, 30}, run_at_startup=True, unique=True),
+    cron(tasks.sweep_deliveries, second={15, 45}, run_at_startup=True, unique=True),
+    cron(tasks.sweep_messages, second={5, 35}, run_at_startup=True, unique=True),
+)
+KEEP_RESULT_SECONDS = 60
+JOB_TIMEOUT_SECONDS = 120
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
-    """Open the worker's resources into ``ctx``."""
-    settings: Settings = ctx.setdefault("settings", load_settings())
-    engine = create_engine(settings.database_url)
-    await ensure_migrated(engine)
-    ctx["engine"] = engine
-    ctx["templates"] = TemplateLibrary()
-    preload()
-    # One connection pool for every outgoing call (providers, webhook deliveries, Rasa).
-    ctx["http"] = http = ClientSession()
-    ctx["providers"] = build_providers(settings, http)
-    ctx["rasa"] = RasaClient(http, str(settings.rasa_url), settings.rasa_timeout_seconds)
+    """Open the worker's dependencies."""
+    ctx["deps"] = await Deps.open(ctx["settings"], ctx["redis"], ctx.get("providers"))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     """Close what on_startup opened."""
-    engine = ctx.get("engine")
-    if engine is not None:
-        await engine.dispose()
-    http = ctx.get("http")
-    if http is not None:
-        await http.close()
+    deps = ctx.get("deps")
+    if deps is not None:
+        await deps.close()
 
 
-class WorkerSettings:
-    """What the worker runs; usable as ``arq gateway.worker.service.WorkerSettings`` too."""
-
-    functions = (
-        func(send_outreach, name="send_outreach", max_tries=100),
-        # core_webhook_max_tries, counted in the database, is what stops the retries.
-        func(deliver_update, name=DELIVER_UPDATE, max_tries=100),
-        func(send_message, name=SEND_MESSAGE, max_tries=100),
-        func(route_inbound, name=ROUTE_INBOUND, max_tries=100),
-        # Retries stop by time, not count: bot_unavailable_escalate_seconds hands over.
-        func(bot_turn, name=BOT_TURN, max_tries=100_000),
-    )
-    cron_jobs = (
-        cron(requeue_stale, second={0, 30}, run_at_startup=True, unique=True),
-        cron(requeue_deliveries, second={15, 45}, run_at_startup=True, unique=True),
-        cron(requeue_conversations, second={5, 35}, run_at_startup=True, unique=True),
-    )
-    on_startup = on_startup
-    on_shutdown = on_shutdown
-    keep_result = 60
-    job_timeout = 120
-
-
-def create_worker(settings: Settings, **overrides: Any) -> Worker:
-    """A worker for these settings; tests pass ``burst=True`` and friends."""
-    options: dict[str, Any] = {
-        "functions": WorkerSettings.functions,
-        "cron_jobs": WorkerSettings.cron_jobs,
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Everything arq's ``Worker`` takes, for these settings."""
+    return {
+        "functions": FUNCTIONS,
+        "cron_jobs": CRON_JOBS,
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
-        "keep_result": WorkerSettings.keep_result,
-        "job_timeout": WorkerSettings.job_timeout,
+        "keep_result": KEEP_RESULT_SECONDS,
+        "job_timeout": JOB_TIMEOUT_SECONDS,
         "max_jobs": settings.worker_max_jobs,
         "poll_delay": settings.worker_poll_delay_seconds,
         "redis_settings": RedisSettings.from_dsn(settings.redis_dsn),
         "ctx": {"settings": settings},
-    } | overrides
-    return Worker(**options)
+    }
+
+
+def create_worker(settings: Settings, **overrides: Any) -> Worker:
+    """A worker for these settings; tests pass ``burst=True``, ``ctx=`` with providers, ..."""
+    return Worker(**(worker_options(settings) | overrides))
+
+
+def worker_settings_class(settings: Settings) -> type[WorkerSettingsBase]:
+    """A ``WorkerSettings`` class as arq's command line wants one (see ``gateway.worker.main``)."""
+    return type("WorkerSettings", (), worker_options(settings))

@@ -1,1 +1,1 @@
-"""The bundled ruleset files (YAML data; see policies.ruleset)."""
+"""The bundled ruleset files: YAML data the gateway reads and `policies.parse_ruleset` parses."""

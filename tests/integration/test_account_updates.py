@@ -30,6 +30,7 @@ from sqlalchemy import select
 from gateway import clock
 from gateway.cli.embedded_redis import free_port
 from gateway.config import Settings
+from gateway.conversations.after_commit import AfterCommit
 from gateway.db.engine import create_engine
 from gateway.db.tables import account_updates, audit_log
 from gateway.errors import Conflict, ValidationFailed
@@ -42,8 +43,9 @@ from gateway.records.core_webhook import (
     encode_body,
     verify,
 )
-from gateway.records.updates import NewUpdate, StoredUpdate, enqueue_deliveries, record_update
-from gateway.worker.deliver import deliver_update, requeue_deliveries
+from gateway.records.update_delivery import deliver_update, requeue_deliveries
+from gateway.records.updates import NewUpdate, StoredUpdate, record_update
+from gateway.worker.jobs import enqueue_delivery
 
 SECRET = "core-webhook-test-secret"
 DAYTIME = "2026-03-10T21:00:00Z"  # 15:00 in Chicago: quiet hours never get in the way
@@ -193,7 +195,8 @@ async def test_updates_page_oldest_first_with_a_cursor(client: Any, settings: Se
 
     first = await (await client.get("/v1/accounts/A-1/updates", params={"limit": 2})).json()
     assert [u["id"] for u in first["updates"]] == ids[:2]
-    assert first["next"] == ids[1] and first["has_more"] is True
+    assert first["next"] == ids[1]
+    assert first["has_more"] is True
     second = await (
         await client.get("/v1/accounts/A-1/updates", params={"after": first["next"], "limit": 2})
     ).json()
@@ -202,7 +205,8 @@ async def test_updates_page_oldest_first_with_a_cursor(client: Any, settings: Se
         await client.get("/v1/accounts/A-1/updates", params={"after": second["next"], "limit": 2})
     ).json()
     assert [u["id"] for u in third["updates"]] == ids[4:]
-    assert third["next"] == ids[4] and third["has_more"] is False
+    assert third["next"] == ids[4]
+    assert third["has_more"] is False
 
     # An empty page keeps the cursor, so a client can poll with it; new updates show up there.
     empty = await (await client.get("/v1/accounts/A-1/updates", params={"after": ids[4]})).json()
@@ -276,8 +280,10 @@ async def test_a_dedupe_key_records_one_update(client: Any, settings: Settings) 
     keyed = NewUpdate(kind="hardship", data={"reason": "job loss"}, source="bot", dedupe_key="k1")
     first = await record_one(settings, "A-1", keyed)
     again = await record_one(settings, "A-1", keyed)
-    assert first.created and not again.created
-    assert again.id == first.id and again.public == first.public
+    assert first.created
+    assert not again.created
+    assert again.id == first.id
+    assert again.public == first.public
     assert await count_rows(settings.database_url, account_updates) == 1
     assert (await audit_events(settings)).count("account_update.recorded") == 1
 
@@ -368,8 +374,8 @@ async def test_an_update_is_delivered_once_signed(
     core = hooked(settings, receiver.url)
     await create_account(client)
     stored = await record_one(settings, "A-1")
-    assert await enqueue_deliveries(arq, core, [stored.id]) == 1
-    assert await enqueue_deliveries(arq, core, [stored.id]) == 0  # the same job id
+    assert await enqueue_delivery(arq, stored.id)
+    assert not await enqueue_delivery(arq, stored.id)  # the same job id
     await Drainer(core, redis)()
 
     (request,) = receiver.requests
@@ -387,7 +393,7 @@ async def test_an_update_is_delivered_once_signed(
 
     # A job that runs again (Redis lost its result) finds the update delivered: no second POST.
     await redis.flushdb()
-    assert await enqueue_deliveries(arq, core, [stored.id]) == 1
+    assert await enqueue_delivery(arq, stored.id)
     await Drainer(core, redis)()
     assert len(receiver.requests) == 1
     assert (await audit_events(settings)).count("account_update.delivered") == 1
@@ -406,7 +412,7 @@ async def test_server_errors_are_retried_until_delivered(
     core = hooked(settings, receiver.url)
     await create_account(client)
     stored = await record_one(settings, "A-1")
-    await enqueue_deliveries(arq, core, [stored.id])
+    await enqueue_delivery(arq, stored.id)
     await Drainer(core, redis)()
 
     assert len(receiver.requests) == len(answers) + 1
@@ -428,7 +434,7 @@ async def test_a_refusal_fails_without_retry(
     core = hooked(settings, receiver.url)
     await create_account(client)
     stored = await record_one(settings, "A-1")
-    await enqueue_deliveries(arq, core, [stored.id])
+    await enqueue_delivery(arq, stored.id)
     await Drainer(core, redis)()
 
     assert len(receiver.requests) == 1
@@ -444,7 +450,7 @@ async def test_retries_stop_at_the_configured_number_of_tries(
     core = hooked(settings, receiver.url, core_webhook_max_tries=3)
     await create_account(client)
     stored = await record_one(settings, "A-1")
-    await enqueue_deliveries(arq, core, [stored.id])
+    await enqueue_delivery(arq, stored.id)
     await Drainer(core, redis)()
 
     assert len(receiver.requests) == 3
@@ -458,9 +464,10 @@ async def test_without_a_webhook_url_updates_stay_pending(
 ) -> None:
     await create_account(client)
     (stored,) = await record(settings, "A-1", PROMISE, ago=3600)
-    assert await enqueue_deliveries(arq, settings, [stored.id]) == 0
-    context = {"settings": settings, "engine": None, "redis": arq}
-    assert await requeue_deliveries(context) == 0
+    await AfterCommit(updates=[stored.id]).flush(arq, settings)
+    engine = create_engine(settings.database_url)
+    assert await requeue_deliveries(engine, arq, settings) == 0
+    await engine.dispose()
     assert await redis.zcard(default_queue_name) == 0
     await drain()
     row = await stored_row(settings, stored.id)
@@ -474,9 +481,7 @@ async def deliver_now(settings: Settings, update_id: int) -> str:
     engine = create_engine(settings.database_url)
     async with aiohttp.ClientSession() as http:
         try:
-            return await deliver_update(
-                {"settings": settings, "engine": engine, "http": http, "job_try": 1}, update_id
-            )
+            return await deliver_update(engine, http, settings, update_id)
         finally:
             await engine.dispose()
 
@@ -498,11 +503,12 @@ async def test_an_unreachable_receiver_leaves_the_update_pending_for_a_retry(
     receiver = Receiver()
     server = await serve(receiver, port)
     try:
-        await enqueue_deliveries(arq, core, [stored.id])
+        await enqueue_delivery(arq, stored.id)
         await Drainer(core, redis)()
     finally:
         await server.close()
-    assert len(receiver.requests) == 1 and receiver.requests[0].verified
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0].verified
     row = await stored_row(settings, stored.id)
     assert (row.delivery_state, row.delivery_attempts) == ("delivered", 2)
 
@@ -540,16 +546,15 @@ async def test_the_sweep_requeues_deliveries_that_lost_their_job(
     core = hooked(settings, receiver.url)
     await create_account(client)
     engine = create_engine(settings.database_url)
-    context = {"settings": core, "engine": engine, "redis": arq}
     try:
         # Neither was enqueued; only the old one is the sweep's: a fresh update's own job
         # may still be on its way.
         fresh = await record_one(settings, "A-1")
         (old,) = await record(settings, "A-1", PROMISE, ago=core.requeue_after_seconds + 60)
-        assert await requeue_deliveries(context) == 1
-        assert await requeue_deliveries(context) == 0  # its job is queued now
+        assert await requeue_deliveries(engine, arq, core) == 1
+        assert await requeue_deliveries(engine, arq, core) == 0  # its job is queued now
         await Drainer(core, redis)()
-        assert await requeue_deliveries(context) == 0  # delivered
+        assert await requeue_deliveries(engine, arq, core) == 0  # delivered
     finally:
         await engine.dispose()
     assert [r.headers[DELIVERY_HEADER] for r in receiver.requests] == [str(old.id)]

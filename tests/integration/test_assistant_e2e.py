@@ -176,9 +176,11 @@ async def test_an_unverified_or_wrong_person_learns_nothing(
     said: list[str] = []
     for text in ("hi", "who is this?", "how much do i owe", "01/01/1990", "what's my balance"):
         said += await debtor.say(text)
-    assert said and not discloses(said), said
+    assert said, said
+    assert not discloses(said), said
     said = await debtor.say("i dont know any dana, you got the wrong guy")
-    assert said and not discloses(said), said
+    assert said, said
+    assert not discloses(said), said
     kinds = [u["kind"] for u in await updates(http, bot_stack, "E2E-PRIVACY")]
     assert kinds == ["wrong_party"]
     async with http.get(f"{bot_stack.gateway_url}/v1/accounts/E2E-PRIVACY") as response:

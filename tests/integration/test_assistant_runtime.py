@@ -139,7 +139,8 @@ def test_a_broken_training_file_fails_with_rasas_reason(tmp_path: Path) -> None:
         ensure_model(repo_settings(var_dir=tmp_path / "var"), project, progress=lambda _l: None)
     message = failure.value.message
     assert message.startswith("rasa train failed (exit code 1)"), message
-    assert "YamlSyntaxException" in message and "nlu.yml" in message, message
+    assert "YamlSyntaxException" in message, message
+    assert "nlu.yml" in message, message
     assert not list((tmp_path / "var" / "models").glob("*.tar.gz"))
     assert not list((tmp_path / "var" / "models").glob(".train-*"))
 
@@ -194,7 +195,8 @@ def test_parley_run_starts_rasa_and_the_action_server(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             {"sender": "runtime-test", "message": "hello"},
         )
-        assert status == 200 and isinstance(json.loads(replies), list), replies
+        assert status == 200, replies
+        assert isinstance(json.loads(replies), list), replies
         assert get_status(f"http://127.0.0.1:{actions_port}/health") == 200
     finally:
         process.send_signal(signal.SIGINT)
@@ -216,10 +218,11 @@ def test_the_bot_stack_runs_every_process_and_restarts_rasa(bot_stack: BotStack)
     assert get_status(f"{bot_stack.gateway_url}/readyz") == 200
     # NLU only: a dialogue turn would run actions against the gateway other tests share.
     status, parsed = post(f"{bot_stack.rasa_url}/model/parse", {"text": "who is this?"})
-    assert status == 200 and json.loads(parsed)["intent"]["name"] == "who_is_this", parsed
+    assert status == 200, parsed
+    assert json.loads(parsed)["intent"]["name"] == "who_is_this", parsed
 
     bot_stack.stop_rasa()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="refused"):
         get_status(f"{bot_stack.rasa_url}/status")
     bot_stack.start_rasa()
     assert get_status(f"{bot_stack.rasa_url}/status") == 200

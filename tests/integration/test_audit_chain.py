@@ -31,7 +31,8 @@ async def test_chains_verify_and_tampering_is_named(client: Any, settings: Any) 
         )
     ok = parley("audit", "verify", database_url=settings.database_url)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("OK:") and "2 chains" in ok.stdout
+    assert ok.stdout.startswith("OK:")
+    assert "2 chains" in ok.stdout
 
     engine = create_engine(settings.database_url)
     async with engine.begin() as conn:
@@ -99,9 +100,11 @@ def test_processes_refuse_an_unmigrated_database(tmp_path: Any, command: list[st
 def test_db_upgrade_then_serve_without_tokens_is_a_clear_error(tmp_path: Any) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/p.db"
     up = parley("db", "upgrade", database_url=url)
-    assert up.returncode == 0 and "database is at migration" in up.stdout
+    assert up.returncode == 0
+    assert "database is at migration" in up.stdout
     serve = parley("serve", database_url=url)
     assert serve.returncode == 2
     assert "PARLEY_API_TOKENS" in serve.stderr
     bad = parley("serve", database_url=url, port="http")
-    assert bad.returncode == 2 and "PARLEY_PORT" in bad.stderr
+    assert bad.returncode == 2
+    assert "PARLEY_PORT" in bad.stderr

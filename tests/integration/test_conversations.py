@@ -6,26 +6,33 @@ server calls it, so every rule of the gateway can be checked on both databases.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from arq import Retry
 from arq.connections import ArqRedis
-from conftest import TOKEN
 from helpers import EMAIL, PHONE, account_body, outreach_body
 from sqlalchemy import select
 
+from channels.events import InboundText
 from gateway import clock
-from gateway.app import init_app
-from gateway.conversations.lock import ConversationLock
+from gateway.conversations.bot_turns import BotTurns, conversation_lock
+from gateway.conversations.inbound import route
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
-from gateway.db.tables import account_updates, contact_points, messages
-from gateway.worker.turn import bot_turn
+from gateway.db.tables import (
+    account_updates,
+    accounts,
+    contact_points,
+    conversations,
+    messages,
+)
+from gateway.messages.send import Sender
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 BOT = {"Authorization": "Bearer parley-dev-bot-token"}
@@ -85,8 +92,10 @@ async def test_inbound_text_waits_for_the_bot_and_is_stored_once(client: Any) ->
     await new_account(client)
     first = await inbound(client, "can i pay 50 friday", provider_id="p-1")
     again = await inbound(client, "can i pay 50 friday", provider_id="p-1")
-    assert first["route"] == "bot" and not first["duplicate"]
-    assert again["duplicate"] and again["message_id"] == first["message_id"]
+    assert first["route"] == "bot"
+    assert not first["duplicate"]
+    assert again["duplicate"]
+    assert again["message_id"] == first["message_id"]
     thread = await (await client.get(f"/v1/conversations/{first['conversation_id']}")).json()
     assert thread["account_ref"] == "A-1"
     assert [(m["direction"], m["status"]) for m in thread["messages"]] == [("inbound", "pending")]
@@ -117,7 +126,9 @@ async def test_stop_revokes_consent_confirms_once_and_blocks_collection(
     assert (sms["consent"], sms["consent_source"]) == ("revoked", "keyword")
     await drain()
     sent = outbox(settings)
-    assert len(sent) == 1 and "START" in sent[0]["body"] and CREDITOR not in sent[0]["body"]
+    assert len(sent) == 1
+    assert "START" in sent[0]["body"]
+    assert CREDITOR not in sent[0]["body"]
     updates = await (await client.get("/v1/accounts/A-1/updates")).json()
     assert [u["kind"] for u in updates["updates"]] == ["opt_out"]
     response = await client.post(
@@ -155,7 +166,8 @@ async def test_an_unknown_sender_learns_nothing_and_an_agent_sees_the_message(
     await drain()
     (notice,) = outbox(settings)
     assert notice["to"] == "+14155550199"
-    assert CREDITOR not in notice["body"] and "432" not in notice["body"]
+    assert CREDITOR not in notice["body"]
+    assert "432" not in notice["body"]
 
 
 async def test_bot_and_core_tokens_open_only_their_own_doors(client: Any) -> None:
@@ -171,8 +183,10 @@ async def test_nothing_about_the_debt_before_verification(client: Any) -> None:
     conversation = (await inbound(client, "hi"))["conversation_id"]
     status, view = await bot(client, "get", conversation)
     assert status == 200
-    assert view["verified"] is False and view["account"] is None
-    assert CREDITOR not in json.dumps(view) and "432" not in json.dumps(view)
+    assert view["verified"] is False
+    assert view["account"] is None
+    assert CREDITOR not in json.dumps(view)
+    assert "432" not in json.dumps(view)
     status, refused = await bot(client, "post", f"{conversation}/normalize", amount="$50")
     assert (status, refused["error"]["code"]) == (403, "not_verified")
     status, refused = await bot(
@@ -234,12 +248,10 @@ async def test_too_many_wrong_answers_hand_the_conversation_to_a_person(
     assert later["route"] == "agent"
 
 
-async def test_zip_code_verification(settings: Any) -> None:
-    zip_settings = settings.model_copy(update={"bot_verification_fact": "postal_code"})
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    async with TestClient(TestServer(init_app(zip_settings)), headers=headers) as client:
-        await new_account(client)
-        await check_zip_verification(client)
+async def test_zip_code_verification(settings: Any, gateway: Any) -> None:
+    client = await gateway(settings.model_copy(update={"bot_verification_fact": "postal_code"}))
+    await new_account(client)
+    await check_zip_verification(client)
 
 
 async def check_zip_verification(client: Any) -> None:
@@ -286,7 +298,8 @@ async def test_a_promise_is_recorded_with_normalised_values(client: Any) -> None
         dedupe_key="k-1",
     )
     assert status == 201, stored
-    assert stored["data"]["amount"] == "75.00" and stored["data"]["date"] == "2026-03-24"
+    assert stored["data"]["amount"] == "75.00"
+    assert stored["data"]["date"] == "2026-03-24"
     assert stored["escalated"] is False
     status, again = await bot(
         client,
@@ -310,7 +323,8 @@ async def test_a_dispute_sets_the_hold_that_blocks_collection(client: Any) -> No
         kind="dispute",
         data={"reason": "this is not my debt"},
     )
-    assert status == 201 and stored["data"] == {"reason": "this is not my debt"}
+    assert status == 201
+    assert stored["data"] == {"reason": "this is not my debt"}
     response = await client.post(
         "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": "after-dispute"}
     )
@@ -328,7 +342,8 @@ async def test_hardship_escalates_by_default(client: Any) -> None:
         kind="hardship",
         data={"hardship_type": "job_loss", "detail": "lost my job last month"},
     )
-    assert status == 201 and stored["escalated"] is True
+    assert status == 201
+    assert stored["escalated"] is True
     assert stored["data"]["hardship_type"] == "job_loss"
     thread = await (await client.get(f"/v1/conversations/{conversation}")).json()
     assert (thread["state"], thread["escalation_reason"]) == ("escalated", "hardship")
@@ -352,7 +367,8 @@ async def test_wrong_party_invalidates_the_number_and_closes_politely(
     statuses = [(m["direction"], m["purpose"], m["status"]) for m in thread["messages"]]
     assert statuses == [("inbound", None, "pending"), ("outbound", "confirmation", "queued")]
     closing = thread["messages"][1]["body"]
-    assert CREDITOR not in closing and "432" not in closing
+    assert CREDITOR not in closing
+    assert "432" not in closing
 
 
 async def test_an_email_conversation_replies_to_the_email_address(client: Any) -> None:
@@ -367,25 +383,16 @@ async def test_with_rasa_down_the_message_waits_then_a_person_takes_over(
 ) -> None:
     await new_account(client)
     message = await inbound(client, "can i pay next week")
-    arq = ArqRedis.from_url(settings.redis_dsn)
-    async with aiohttp.ClientSession() as http:
-        ctx = {
-            "engine": create_engine(settings.database_url),
-            "redis": arq,
-            "settings": settings.model_copy(update={"bot_unavailable_escalate_seconds": 60}),
-            "rasa": RasaClient(http, "http://127.0.0.1:9", timeout=1.0),
-            "job_try": 1,
-        }
+    patient = settings.model_copy(update={"bot_unavailable_escalate_seconds": 60})
+    async with turns_without_rasa(patient) as turns:
         with pytest.raises(Retry):
-            await bot_turn(ctx, message["message_id"])
+            await turns.answer(message["message_id"])
         pending = await rows(
             settings, select(messages.c.status).where(messages.c.direction == "inbound")
         )
         assert [p.status for p in pending] == ["pending"]
         monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME + timedelta(seconds=61))
-        assert await bot_turn(ctx, message["message_id"]) == "answered 0"
-        await ctx["engine"].dispose()
-    await arq.aclose()
+        assert await turns.answer(message["message_id"]) == "answered 0"
     thread = await (await client.get(f"/v1/conversations/{message['conversation_id']}")).json()
     assert thread["state"] == "escalated"
     assert thread["escalation_reason"].startswith("assistant_unavailable")
@@ -395,17 +402,17 @@ async def test_with_rasa_down_the_message_waits_then_a_person_takes_over(
     assert [k.kind for k in kinds] == ["handoff"]
 
 
-async def test_the_conversation_lock_admits_one_holder(redis: Any) -> None:
-    first = ConversationLock(redis, "conv_x", ttl_ms=5000)
-    second = ConversationLock(redis, "conv_x", ttl_ms=5000)
-    assert await first.acquire()
-    assert not await second.acquire()
-    await second.release()  # not the holder: changes nothing
-    assert not await second.acquire()
-    assert await first.extend()
-    await first.release()
-    assert await second.acquire()
-    assert not await first.extend()
+@contextlib.asynccontextmanager
+async def turns_without_rasa(settings: Any) -> AsyncIterator[BotTurns]:
+    """Bot turns as a worker has them, with Rasa unreachable."""
+    arq = ArqRedis.from_url(settings.redis_dsn)
+    engine = create_engine(settings.database_url)
+    async with aiohttp.ClientSession() as http:
+        sender = Sender(engine, arq, {}, settings)
+        rasa = RasaClient(http, "http://127.0.0.1:9", timeout=1.0)
+        yield BotTurns(engine, arq, settings, rasa, sender)
+    await engine.dispose()
+    await arq.aclose()
 
 
 async def test_yes_answers_the_assistant_unless_the_consumer_opted_out(client: Any) -> None:
@@ -435,22 +442,49 @@ async def test_a_turn_that_finds_the_conversation_busy_leaves_it_to_the_holder(
 ) -> None:
     await new_account(client)
     message = await inbound(client, "hello")
-    holder = ConversationLock(redis, message["conversation_id"], ttl_ms=5000)
-    assert await holder.acquire()
-    arq = ArqRedis.from_url(settings.redis_dsn)
-    engine = create_engine(settings.database_url)
-    async with aiohttp.ClientSession() as http:
-        ctx = {
-            "engine": engine,
-            "redis": arq,
-            "settings": settings,
-            "rasa": RasaClient(http, "http://127.0.0.1:9", timeout=1.0),
-        }
-        outcome = await bot_turn(ctx, message["message_id"])
-    await engine.dispose()
-    await arq.aclose()
+    async with turns_without_rasa(settings) as turns:
+        holder = conversation_lock(turns.redis, message["conversation_id"])
+        assert await holder.acquire(blocking=False)
+        outcome = await turns.answer(message["message_id"])
+        await holder.release()
     assert outcome == "answered 0; another turn holds the conversation"
     pending = await rows(
         settings, select(messages.c.status).where(messages.c.direction == "inbound")
     )
     assert [p.status for p in pending] == ["pending"]
+
+
+async def test_a_channel_without_addresses_names_its_conversation(
+    client: Any, settings: Any
+) -> None:
+    """Web chat: the session says which conversation (and so which account) a text belongs
+    to; there is no address, and no keyword revokes a consent chat does not have."""
+    await new_account(client)
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            account_id = await conn.scalar(select(accounts.c.id))
+            await conn.execute(
+                conversations.insert().values(
+                    id="conv_chat",
+                    account_id=account_id,
+                    channel="chat",
+                    state="bot",
+                    created_at=DAYTIME,
+                    updated_at=DAYTIME,
+                )
+            )
+        for n, body in enumerate(["hello", "STOP"]):
+            text = InboundText(
+                "chat", None, body, "chat", f"c{n}", DAYTIME, conversation_id="conv_chat"
+            )
+            async with engine.begin() as conn:
+                received = await route(conn, text, settings)
+            assert (received.route, received.account_ref) == ("bot", "A-1")
+            assert received.after.turns == [received.message_id]
+    finally:
+        await engine.dispose()
+    thread = await (await client.get("/v1/conversations/conv_chat")).json()
+    assert [(m["channel"], m["status"]) for m in thread["messages"]] == [("chat", "pending")] * 2
+    account = await (await client.get("/v1/accounts/A-1")).json()
+    assert {c["consent"] for c in account["contacts"]} == {"granted"}

@@ -179,7 +179,7 @@ def test_gateway(compose: Compose) -> None:
     gateway = services["gateway"]
     assert gateway["command"] == ["parley", "serve"]
     probe = gateway["healthcheck"]["test"]
-    assert probe[0] == "CMD" and probe[1] == "python", probe
+    assert probe[:2] == ["CMD", "python"], probe
     assert "http://127.0.0.1:8080/healthz" in probe[-1], probe
     assert [(p["target"], str(p["published"])) for p in gateway["ports"]] == [(8080, "8080")]
     assert gateway["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
@@ -287,7 +287,8 @@ def test_assistant_wiring(compose: Compose) -> None:
     assert actions_env["PARLEY_BOT_TOKEN"] == REQUIRED_ENV["PARLEY_BOT_TOKEN"]
     # Migrations need neither the assistant nor its secret.
     migrate_env = services["migrate"]["environment"]
-    assert "PARLEY_BOT_TOKEN" not in migrate_env and "PARLEY_RASA_URL" not in migrate_env
+    assert "PARLEY_BOT_TOKEN" not in migrate_env
+    assert "PARLEY_RASA_URL" not in migrate_env
     # The collector's name is read by both sides; unset -> passed through as unset.
     for name in (*ASSISTANT_CLIENTS, "actions"):
         assert services[name]["environment"]["PARLEY_COLLECTOR_NAME"] is None, name
@@ -417,10 +418,12 @@ def test_bot_dockerfile_builds_venv_and_trains_model() -> None:
 
     # The hash-pinned bot lock; wheels only, except the packages that have no wheel at all.
     [install] = [line for line in builder if "pip install" in line]
-    assert "--require-hashes" in install and "-r /tmp/requirements.lock" in install, install
+    assert "--require-hashes" in install, install
+    assert "-r /tmp/requirements.lock" in install, install
     assert "--only-binary=:all:" in install, install
     no_binary = re.search(r"--no-binary=(\S+)", install)
-    assert no_binary and set(no_binary.group(1).split(",")) == SDIST_ONLY_BOT_PACKAGES, install
+    assert no_binary, install
+    assert set(no_binary.group(1).split(",")) == SDIST_ONLY_BOT_PACKAGES, install
     assert "COPY bot/requirements.lock /tmp/requirements.lock" in builder
 
     # The model is trained while building, from nlu_data/, in the builder stage only.

@@ -18,8 +18,8 @@ import pytest
 import redis
 from helpers import EMAIL, account_body, outreach_body
 
+from gateway.cli import embedded_redis, launcher
 from gateway.cli.embedded_redis import EmbeddedRedis, free_port, redis_answers
-from gateway.cli.main import embedded_redis, launcher
 from gateway.config import load_settings
 
 ZONES = [

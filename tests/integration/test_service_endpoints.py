@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from gateway.api.openapi import build_document
-from gateway.app import init_app
 from gateway.cli.embedded_redis import free_port
 from gateway.config import Settings
 from gateway.db.engine import create_engine
@@ -23,11 +21,11 @@ async def test_healthz_and_readyz(client: Any) -> None:
     assert await ready.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
 
 
-async def test_readyz_says_which_dependency_is_down(settings: Settings) -> None:
+async def test_readyz_says_which_dependency_is_down(settings: Settings, gateway: Any) -> None:
     down = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
-    async with TestClient(TestServer(init_app(down))) as client:
-        response = await client.get("/readyz")
-        body = await response.json()
+    client = await gateway(down, token=None)
+    response = await client.get("/readyz")
+    body = await response.json()
     assert response.status == 503
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("failed")

@@ -130,7 +130,8 @@ async def test_a_conversation_by_sms_ends_in_a_promise_delivered_to_the_core_sys
     ]
     assert promise["data"]["amount"] == "50.00"
     core = await delivered(bot_stack, promise["id"])
-    assert core["kind"] == "promise_to_pay" and core["account_ref"] == "TW-PROMISE"
+    assert core["kind"] == "promise_to_pay"
+    assert core["account_ref"] == "TW-PROMISE"
 
 
 async def test_a_caller_disputes_by_speech_read_by_rasa(
@@ -139,7 +140,8 @@ async def test_a_caller_disputes_by_speech_read_by_rasa(
     phone = Phone(bot_stack, "+13125550142")
     await new_account(http, bot_stack, "TW-CALL", phone.number)
     greeting = await phone.call()
-    assert greeting.gather is not None and "date of birth" in " ".join(greeting.says())
+    assert greeting.gather is not None
+    assert "date of birth" in " ".join(greeting.says())
     assert CREDITOR not in " ".join(greeting.says())
     menu = await bot_stack.twilio.run(greeting.press("03141985"))
     assert "debt collector" in " ".join(menu.says())
@@ -175,7 +177,8 @@ async def test_saying_wrong_number_or_stop_calling_ends_the_calls(
     if verify:
         step = await bot_stack.twilio.run(step.press("03141985"))
     goodbye = await bot_stack.twilio.run(step.speak(words, confidence=0.9))
-    assert goodbye.hangup and "not call this number again" in " ".join(goodbye.says())
+    assert goodbye.hangup
+    assert "not call this number again" in " ".join(goodbye.says())
     body = {
         "account_ref": ref,
         "channel": "voice",

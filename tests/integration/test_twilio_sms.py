@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,18 +11,20 @@ from arq.connections import ArqRedis
 from helpers import PHONE, account_body, outreach_body, select_rows
 from sqlalchemy import func, select
 from twilio_emulator import TwilioEmulator
-from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks, gateway_client
+from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks
 
 from channels.base import ProviderError
+from channels.events import InboundText
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from channels.twilio_sms import TwilioSmsProvider
 from gateway import clock
 from gateway.config import Settings
-from gateway.conversations.inbound import InboundText, receive
+from gateway.conversations.inbound import route
 from gateway.db.engine import create_engine
 from gateway.db.tables import contact_events, contact_points, messages, outreach, provider_events
-from gateway.messages.send import send_outreach
-from gateway.worker import service as worker_settings
+from gateway.worker import service
+from gateway.worker.deps import deps_of
+from gateway.worker.requeue import requeue_messages
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 SMS_PATH = "/webhooks/twilio/sms"
@@ -70,7 +72,8 @@ async def test_outreach_goes_out_through_the_sdk_and_callbacks_move_it_to_delive
     await twilio_drain()
     (create,) = emulator.create_requests()
     assert create.authorized
-    assert create.form["To"] == [PHONE] and create.form["From"] == [PARLEY_NUMBER]
+    assert create.form["To"] == [PHONE]
+    assert create.form["From"] == [PARLEY_NUMBER]
     assert "Reply STOP" in create.form["Body"][0]
     callback = create.form["StatusCallback"][0]
     assert callback.startswith(f"{PUBLIC_URL}/webhooks/twilio/status?message_id=msg_")
@@ -215,11 +218,12 @@ async def test_a_lost_answer_is_reconciled_by_asking_twilio_not_by_sending_again
     assert view["status"] == "sent"
     assert view["timeline"][-1]["detail"]["provider_id"] == sid
     listed = [r for r in emulator.requests if r.method == "GET"]
-    assert listed and listed[0].query["To"] == PHONE
+    assert listed
+    assert listed[0].query["To"] == PHONE
 
 
-async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_a_worker(
-    twilio_client: Any, twilio_settings: Settings, twilio_drain: Any, webhooks: Webhooks, redis: Any
+async def test_inbound_sms_is_stored_once_routed_at_once_and_its_bot_turn_queued(
+    twilio_client: Any, twilio_settings: Settings, webhooks: Webhooks, redis: Any
 ) -> None:
     await new_account(twilio_client)
     first = await webhooks.sms("can I pay 50 on friday", from_=PHONE, sid="SM" + "1" * 32)
@@ -228,17 +232,13 @@ async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_a_worke
         assert answer.status == 200
         assert answer.body.endswith("<Response />")
     (message,) = await rows(twilio_settings, select(messages))
-    assert (message.provider, message.provider_id, message.status) == (
-        "twilio",
-        "SM" + "1" * 32,
-        "received",
-    )
-    assert message.direction == "inbound" and message.address == PHONE
-    assert await redis.exists(f"arq:job:route:{message.id}")
-    await twilio_drain()
-    (routed,) = await rows(twilio_settings, select(messages))
-    # Routed to the assistant: a bot turn is due (Rasa is not running in this test).
-    assert routed.status == "pending" and routed.conversation_id is not None
+    assert (message.provider, message.provider_id) == ("twilio", "SM" + "1" * 32)
+    assert message.direction == "inbound"
+    assert message.address == PHONE
+    # Routed to the assistant before Twilio got its answer: the bot turn is due in a worker.
+    assert message.status == "pending"
+    assert message.conversation_id is not None
+    assert await redis.exists(f"arq:job:turn:{message.id}")
     (event,) = await rows(twilio_settings, select(contact_events))
     assert (event.direction, event.channel) == ("inbound", "sms")
 
@@ -294,20 +294,18 @@ async def test_a_signed_webhook_missing_its_fields_is_a_400(
 
 
 async def test_behind_a_trusted_proxy_the_forwarded_host_is_what_twilio_signed(
-    twilio_settings: Settings, emulator: TwilioEmulator
+    twilio_settings: Settings, emulator: TwilioEmulator, gateway: Any
 ) -> None:
     proxied = twilio_settings.model_copy(update={"trust_proxy": True, "public_url": None})
     params = {"MessageSid": "SM" + "3" * 32, "From": "+15005550006", "Body": "hello"}
     signed_for = "https://edge.parley.example" + SMS_PATH
     signature = compute_signature(emulator.auth_token, signed_for, params)
-    async with gateway_client(proxied) as client:
-        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "edge.parley.example"}
-        ok = await client.post(
-            SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature} | forwarded
-        )
-        assert ok.status == 200
-        bare = await client.post(SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature})
-        assert bare.status == 403
+    client = await gateway(proxied)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "edge.parley.example"}
+    ok = await client.post(SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature} | forwarded)
+    assert ok.status == 200
+    bare = await client.post(SMS_PATH, data=params, headers={SIGNATURE_HEADER: signature})
+    assert bare.status == 403
 
 
 async def test_stop_while_outreach_is_queued_means_it_is_never_sent(
@@ -342,20 +340,20 @@ async def test_stop_racing_a_send_in_another_worker_starts_no_send_after_it(
     oid = await accept(twilio_client)
     redis_pool = ArqRedis.from_url(twilio_settings.redis_dsn)
     ctx: dict[str, Any] = {"settings": twilio_settings, "redis": redis_pool}
-    await worker_settings.on_startup(ctx)
-    engine = ctx["engine"]
+    await service.on_startup(ctx)
+    deps = deps_of(ctx)
     try:
         stop = InboundText("sms", PHONE, "STOP", "twilio", "SM" + "4" * 32, DAYTIME)
-        async with engine.begin() as conn:
-            await receive(conn, stop, twilio_settings)
-            send = asyncio.create_task(send_outreach(ctx, oid))
+        async with deps.engine.begin() as conn:
+            await route(conn, stop, twilio_settings)
+            send = asyncio.create_task(deps.outreach.send(oid))
             await asyncio.sleep(0.5)
             # The worker is waiting for the account the STOP holds.
             assert not send.done()
         assert await send == "blocked"
     finally:
-        await worker_settings.on_shutdown(ctx)
-        await ctx["redis"].aclose()
+        await service.on_shutdown(ctx)
+        await redis_pool.aclose()
     assert emulator.create_requests() == []
     (status,) = await rows(twilio_settings, select(outreach.c.status))
     assert status.status == "blocked"
@@ -397,7 +395,9 @@ async def test_an_unknown_sender_hears_nothing_about_a_debt_and_an_agent_gets_th
     await webhooks.sms("who is this? I owe nothing", from_="+14155550199")
     await twilio_drain()
     (reply,) = sent_bodies(emulator)
-    assert "Acme" not in reply and "debt" not in reply.lower() and "432" not in reply
+    assert "Acme" not in reply
+    assert "debt" not in reply.lower()
+    assert "432" not in reply
     inbound = await rows(twilio_settings, select(messages).where(messages.c.direction == "inbound"))
     assert [m.status for m in inbound] == ["for_agent"]
 
@@ -437,7 +437,7 @@ async def test_settings_refuse_twilio_without_credentials() -> None:
         assert name in message
 
 
-async def test_a_stored_text_whose_routing_job_was_lost_is_found_by_the_sweep(
+async def test_a_text_whose_bot_turn_job_was_lost_is_found_by_the_sweep(
     twilio_client: Any,
     twilio_settings: Settings,
     twilio_drain: Any,
@@ -445,29 +445,22 @@ async def test_a_stored_text_whose_routing_job_was_lost_is_found_by_the_sweep(
     redis: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from datetime import timedelta
-
-    from gateway.worker.requeue import requeue_conversations
-
     await new_account(twilio_client)
     await webhooks.sms("hello there", from_=PHONE)
-    await redis.flushdb()  # Redis lost the routing job
+    await redis.flushdb()  # Redis lost the bot turn's job
     monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME + timedelta(minutes=10))
     engine = create_engine(twilio_settings.database_url)
-    ctx = {
-        "settings": twilio_settings,
-        "engine": engine,
-        "redis": ArqRedis.from_url(twilio_settings.redis_dsn),
-    }
+    arq = ArqRedis.from_url(twilio_settings.redis_dsn)
     try:
-        assert await requeue_conversations(ctx) == 1
-        assert await requeue_conversations(ctx) == 0  # its job is queued now
+        assert await requeue_messages(engine, arq, twilio_settings) == 1
+        assert await requeue_messages(engine, arq, twilio_settings) == 0  # its job is queued now
     finally:
         await engine.dispose()
-        await ctx["redis"].aclose()
+        await arq.aclose()
     await twilio_drain()
     (message,) = await rows(
         twilio_settings, select(messages).where(messages.c.direction == "inbound")
     )
-    # Routed, and (Rasa being away for longer than allowed by then) handed to a person.
-    assert message.status != "received" and message.conversation_id is not None
+    # Taken up again, and (Rasa being away for longer than allowed by then) handed to a person.
+    assert message.status == "for_agent"
+    assert message.conversation_id is not None

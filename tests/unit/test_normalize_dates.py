@@ -226,15 +226,15 @@ def test_local_today(at: datetime, zone: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
-    ("at", "zone"),
+    ("at", "zone", "problem"),
     [
-        (datetime(2026, 11, 27, 12, 0), "America/New_York"),
-        (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), "Mars/Olympus_Mons"),
-        (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), "localtime"),
+        (datetime(2026, 11, 27, 12, 0), "America/New_York", "needs an aware datetime"),
+        (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), "Mars/Olympus_Mons", "unknown time zone"),
+        (datetime(2026, 11, 27, 12, 0, tzinfo=UTC), "localtime", "unknown time zone"),
     ],
 )
-def test_local_today_rejects(at: datetime, zone: str) -> None:
-    with pytest.raises(ValueError):
+def test_local_today_rejects(at: datetime, zone: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
         local_today(at, zone)
 
 

@@ -12,15 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
-from policies import ConsentState, ContactFacts, ContactRecord, load_ruleset
+from policies import ConsentState, ContactFacts, ContactRecord
 from policies.call_frequency import check_call_frequency
 from policies.decision import RuleCheck
 from policies.ruleset import Ruleset
 
 CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
-REG_F = load_ruleset("reg_f_third_party")
 ATTEMPTS = ("call_frequency_7in7", "12 CFR 1006.14(b)(2)(i)(A)")
 CONVERSATION = ("call_after_conversation", "12 CFR 1006.14(b)(2)(i)(B)")
 
@@ -394,7 +394,7 @@ def _custom(**settings: Any) -> Ruleset:
             id="purposes outside the setting are not limited",
         ),
         pytest.param(
-            load_ruleset("first_party_creditor"),
+            FIRST_PARTY,
             (call(at(2, 14), "conversation"), *calls(2, 2, 2, 2, 2, 2, 2)),
             at(2, 17),
             [],
@@ -421,17 +421,11 @@ def test_every_purpose_of_a_call_is_limited_by_default(purpose: str) -> None:
     assert _rules(result) == [ATTEMPTS]
 
 
-@pytest.mark.parametrize("channel", ["sms", "email"])
+@pytest.mark.parametrize("channel", ["sms", "email", "chat"])
 def test_only_calls_are_limited(channel: str) -> None:
     assert _check(calls(2, 2, 2, 2, 2, 2, 2), at(2, 17), channel=channel).passed
 
 
 def test_naive_now_raises() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        check_call_frequency(_facts(calls(2)), datetime(2026, 3, 2, 12))
-
-
-def test_default_ruleset_is_reg_f() -> None:
-    facts = _facts(calls(2, 2, 2, 2, 2, 2, 2))
-    assert check_call_frequency(facts, at(2, 17)) == check_call_frequency(facts, at(2, 17), REG_F)
-    assert not check_call_frequency(facts, at(2, 17)).passed
+        check_call_frequency(_facts(calls(2)), datetime(2026, 3, 2, 12), REG_F)

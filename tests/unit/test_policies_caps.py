@@ -5,14 +5,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
-from policies import ConsentState, ContactFacts, ContactRecord, load_ruleset
+from policies import CHANNELS, ConsentState, ContactFacts, ContactRecord
 from policies.caps import check_channel_caps
 from policies.decision import RuleCheck
 from policies.rule_settings import ChannelCap
 from policies.ruleset import Ruleset
 
-REG_F = load_ruleset("reg_f_third_party")
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
 
@@ -161,7 +161,7 @@ def _custom(**settings: Any) -> Ruleset:
         (_custom(limits=(ChannelCap("sms", 3, 7),)), "sms", False),
         (_custom(limits=(ChannelCap("email", 1, 7),)), "sms", True),
         (_custom(purposes=frozenset({"reply"})), "sms", True),
-        (load_ruleset("first_party_creditor"), "sms", False),
+        (FIRST_PARTY, "sms", False),
     ],
 )
 def test_caps_are_ruleset_settings(ruleset: Ruleset, channel: str, passed: bool) -> None:
@@ -174,10 +174,35 @@ def test_message_and_citation_name_the_ruleset_setting() -> None:
         "3 text messages went out between 2026-03-04 15:00 and 2026-03-09 15:00 UTC; the cap is "
         "3 per 7 days, so the next may go out from 2026-03-11 15:00:00 UTC"
     )
-    first_party = _check(THREE_TEXTS, ruleset=load_ruleset("first_party_creditor"))
+    first_party = _check(THREE_TEXTS, ruleset=FIRST_PARTY)
     assert first_party.reasons[0].citation == "Ruleset first_party_creditor: channel_caps.sms"
 
 
 def test_naive_now_raises() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         _check(THREE_TEXTS, now=datetime(2026, 3, 10, 15))
+
+
+# --- Chat: a session the consumer opened carries no cap ------------------------------------
+
+BUSY_CHAT = tuple(sent("chat", d / 24) for d in range(50))
+
+
+@pytest.mark.parametrize("ruleset", [REG_F, FIRST_PARTY], ids=lambda r: r.name)
+@pytest.mark.parametrize("purpose", ["collection", "validation_notice", "transactional", "reply"])
+def test_caps_never_hold_back_chat(ruleset: Ruleset, purpose: str) -> None:
+    assert ruleset.channel_caps.limit_for("chat") is None
+    assert _check(BUSY_CHAT, "chat", purpose, ruleset).passed
+
+
+def test_chat_does_not_count_against_other_channels() -> None:
+    assert _check((*BUSY_CHAT, sent("sms", 1), sent("sms", 2)), "sms").passed
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_cap_on_any_channel_explains_itself(channel: str) -> None:
+    # A ruleset may cap any channel, chat included; the message must name what went out.
+    ruleset = _custom(limits=(ChannelCap(channel, 1, 7),))
+    (reason,) = _check((sent(channel, 1),), channel, ruleset=ruleset).reasons
+    assert reason.message.startswith("1 ")
+    assert reason.citation == f"Ruleset reg_f_third_party: channel_caps.{channel}"

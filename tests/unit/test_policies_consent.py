@@ -2,12 +2,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
-from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
+from policies import CHANNELS, PURPOSES, ConsentState, ContactFacts
 from policies.consent import check_consent
 from policies.rule_settings import ConsentSettings
-
-REG_F = load_ruleset("reg_f_third_party")
+from policies.ruleset import Ruleset
 
 NOW = datetime(2024, 1, 15, 18, 0, tzinfo=UTC)
 TCPA_AND_REG_F = "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)"
@@ -26,6 +26,11 @@ TCPA_AND_REG_F = "47 U.S.C. 227 (TCPA); 12 CFR 1006.6(e)"
         ("email", ConsentState.REVOKED, ("opted_out", "12 CFR 1006.6(e)")),
         # An email address the consumer provided suffices (12 CFR 1006.6(d)(4)).
         ("email", ConsentState.MISSING, None),
+        # A chat session the consumer opened needs no express consent; a STOP typed in it
+        # is an electronic opt-out like any other.
+        ("chat", ConsentState.GRANTED, None),
+        ("chat", ConsentState.REVOKED, ("opted_out", "12 CFR 1006.6(e)")),
+        ("chat", ConsentState.MISSING, None),
     ],
 )
 @pytest.mark.parametrize("purpose", PURPOSES)
@@ -33,7 +38,7 @@ def test_consent_per_channel(
     channel: str, consent: ConsentState, expected: tuple[str, str] | None, purpose: str
 ) -> None:
     facts = ContactFacts(channel=channel, purpose=purpose, consent=consent, timezones=())
-    reasons = check_consent(facts, NOW)
+    reasons = check_consent(facts, NOW, REG_F)
     if expected is None:
         assert reasons == []
     else:
@@ -42,7 +47,7 @@ def test_consent_per_channel(
         assert channel in reason.message
 
 
-@pytest.mark.parametrize("channel", ["sms", "voice", "email"])
+@pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("consent", list(ConsentState))
 def test_no_valid_contact_point_blocks_whatever_the_consent(
     channel: str, consent: ConsentState
@@ -50,7 +55,7 @@ def test_no_valid_contact_point_blocks_whatever_the_consent(
     facts = ContactFacts(
         channel=channel, purpose="collection", consent=consent, timezones=(), contact_valid=False
     )
-    (reason,) = check_consent(facts, NOW)
+    (reason,) = check_consent(facts, NOW, REG_F)
     assert reason.rule == "invalid_contact"
     assert channel in reason.message
 
@@ -93,12 +98,35 @@ def test_invalid_contact_blocks_even_with_consent_rules_disabled() -> None:
 
 
 @pytest.mark.parametrize(
-    ("channel", "noun"), [("sms", "number"), ("voice", "number"), ("email", "address")]
+    ("channel", "noun"),
+    [("sms", "number"), ("voice", "number"), ("email", "address"), ("chat", "address")],
 )
 def test_missing_consent_message_names_the_contact_point(channel: str, noun: str) -> None:
-    everything = replace(REG_F, consent=ConsentSettings(True, frozenset({"sms", "voice", "email"})))
+    everything = replace(REG_F, consent=ConsentSettings(True, frozenset(CHANNELS)))
     facts = ContactFacts(
         channel=channel, purpose="collection", consent=ConsentState.MISSING, timezones=()
     )
     (reason,) = check_consent(facts, NOW, everything)
     assert reason.message == f"No prior express consent is on record for {channel} to this {noun}"
+
+
+@pytest.mark.parametrize("ruleset", [REG_F, FIRST_PARTY], ids=lambda r: r.name)
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_chat_needs_no_express_consent_in_either_bundled_ruleset(
+    ruleset: Ruleset, purpose: str
+) -> None:
+    assert "chat" not in ruleset.consent.express_consent_channels
+    facts = ContactFacts(
+        channel="chat", purpose=purpose, consent=ConsentState.MISSING, timezones=()
+    )
+    assert check_consent(facts, NOW, ruleset) == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_revocation_blocks_every_channel(channel: str) -> None:
+    facts = ContactFacts(
+        channel=channel, purpose="reply", consent=ConsentState.REVOKED, timezones=()
+    )
+    (reason,) = check_consent(facts, NOW, REG_F)
+    assert reason.rule == "opted_out"
+    assert "1006.6(e)" in reason.citation

@@ -1,9 +1,12 @@
+import inspect
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
 from policies import (
     ConsentState,
@@ -15,8 +18,12 @@ from policies import (
     Ruleset,
     engine,
     evaluate,
-    load_ruleset,
 )
+from policies.call_frequency import check_call_frequency
+from policies.caps import check_channel_caps
+from policies.consent import check_consent
+from policies.holds import check_holds
+from policies.quiet_hours import check_quiet_hours, check_quiet_hours_rule
 
 NEW_YORK = ZoneInfo("America/New_York")
 # 13:00 in New York, 10:00 in Los Angeles: convenient everywhere in the contiguous US.
@@ -117,7 +124,7 @@ def test_decision_table(
     rules: list[str],
     not_before: datetime | None,
 ) -> None:
-    decision = evaluate(_facts(**overrides), now)
+    decision = evaluate(_facts(**overrides), now, REG_F)
     assert decision.outcome is outcome
     assert [r.rule for r in decision.reasons] == rules
     assert decision.not_before == not_before
@@ -125,7 +132,7 @@ def test_decision_table(
 
 
 def test_blocked_decision_still_explains_quiet_hours() -> None:
-    decision = evaluate(_facts(do_not_contact=True, consent=ConsentState.REVOKED), NIGHT)
+    decision = evaluate(_facts(do_not_contact=True, consent=ConsentState.REVOKED), NIGHT, REG_F)
     assert decision.to_dict() == {
         "outcome": "block",
         "not_before": None,
@@ -150,7 +157,7 @@ def test_blocked_decision_still_explains_quiet_hours() -> None:
 
 
 def test_defer_serialises_to_json() -> None:
-    decision = evaluate(_facts(), NIGHT)
+    decision = evaluate(_facts(), NIGHT, REG_F)
     assert json.loads(json.dumps(decision.to_dict()))["not_before"] == "2024-01-16T13:00:00Z"
 
 
@@ -164,7 +171,7 @@ def test_defer_serialises_to_json() -> None:
     ],
 )
 def test_representation_of_now_does_not_matter(now: datetime) -> None:
-    decision = evaluate(_facts(), now)
+    decision = evaluate(_facts(), now, REG_F)
     assert decision.not_before == NEXT_MORNING
     assert decision.not_before is not None
     assert decision.not_before.utcoffset() == timedelta(0)
@@ -173,20 +180,18 @@ def test_representation_of_now_does_not_matter(now: datetime) -> None:
 @pytest.mark.parametrize("overrides", [{}, {"do_not_contact": True}])
 def test_naive_now_raises(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        evaluate(_facts(**overrides), datetime(2024, 1, 15, 18, 0))
+        evaluate(_facts(**overrides), datetime(2024, 1, 15, 18, 0), REG_F)
 
 
 @pytest.mark.parametrize("overrides", [{}, {"do_not_contact": True}])
 def test_unknown_zone_raises(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
-        evaluate(_facts(timezones=("America/Nowhere",), **overrides), DAY)
+        evaluate(_facts(timezones=("America/Nowhere",), **overrides), DAY, REG_F)
 
 
 # --- Every rule together ---------------------------------------------------------------------
 
 CHICAGO = ZoneInfo("America/Chicago")
-REG_F = load_ruleset("reg_f_third_party")
-FIRST_PARTY = load_ruleset("first_party_creditor")
 
 
 def _call(at: datetime, outcome: str = "no_answer", direction: str = "outbound") -> ContactRecord:
@@ -200,7 +205,7 @@ def _voice(history: tuple[ContactRecord, ...], **overrides: Any) -> ContactFacts
 def test_a_wait_ending_at_midnight_is_pushed_to_the_morning() -> None:
     conversation = datetime(2026, 3, 2, 14, tzinfo=CHICAGO)
     decision = evaluate(
-        _voice((_call(conversation, "conversation"),)), conversation + timedelta(hours=2)
+        _voice((_call(conversation, "conversation"),)), conversation + timedelta(hours=2), REG_F
     )
     # Day 8 starts at 00:00 on Monday 9th in Chicago; quiet hours hold the call until 08:00.
     assert decision.outcome is Outcome.DEFER
@@ -210,7 +215,9 @@ def test_a_wait_ending_at_midnight_is_pushed_to_the_morning() -> None:
         "00:00 in America/Chicago is outside 08:00-21:00 (at 2026-03-09T05:00:00Z, when the "
         "other rules would next allow this contact)"
     )
-    assert evaluate(_voice((_call(conversation, "conversation"),)), decision.not_before).allowed
+    assert evaluate(
+        _voice((_call(conversation, "conversation"),)), decision.not_before, REG_F
+    ).allowed
 
 
 def test_a_defer_across_zones_waits_for_every_rule_in_every_zone() -> None:
@@ -223,12 +230,12 @@ def test_a_defer_across_zones_waits_for_every_rule_in_every_zone() -> None:
         phones=("+14155550123",),
         history=(_call(conversation, "conversation", "inbound"),),
     )
-    decision = evaluate(facts, conversation + timedelta(hours=1))
+    decision = evaluate(facts, conversation + timedelta(hours=1), REG_F)
     # Day 8 starts on Tuesday 10th in New York (04:00Z); 08:00 in Los Angeles is 15:00Z.
     assert decision.not_before == datetime(2026, 3, 10, 15, tzinfo=UTC)
     assert [r.rule for r in decision.reasons] == ["quiet_hours", "call_after_conversation"]
-    assert evaluate(facts, decision.not_before).allowed
-    assert not evaluate(facts, decision.not_before - timedelta(seconds=1)).allowed
+    assert evaluate(facts, decision.not_before, REG_F).allowed
+    assert not evaluate(facts, decision.not_before - timedelta(seconds=1), REG_F).allowed
 
 
 def test_caps_and_quiet_hours_defer_together() -> None:
@@ -238,13 +245,13 @@ def test_caps_and_quiet_hours_defer_together() -> None:
         for d in (1, 2, 3)
     )
     facts = _facts(timezones=("America/Chicago",), history=texts)
-    decision = evaluate(facts, now)
+    decision = evaluate(facts, now, REG_F)
     assert decision.outcome is Outcome.DEFER
     assert [r.rule for r in decision.reasons] == ["quiet_hours", "channel_cap"]
     # The oldest text (13:00 CST on the 7th) leaves the 7 x 24-hour window at 19:00Z on the
     # 14th: 14:00 local, since the clocks moved forward in between.
     assert decision.not_before == datetime(2026, 3, 14, 14, tzinfo=CHICAGO)
-    assert evaluate(facts, decision.not_before).allowed
+    assert evaluate(facts, decision.not_before, REG_F).allowed
 
 
 def test_every_reason_is_listed() -> None:
@@ -261,7 +268,7 @@ def test_every_reason_is_listed() -> None:
         attorney_represented=True,
         consent=ConsentState.REVOKED,
     )
-    decision = evaluate(facts, now)
+    decision = evaluate(facts, now, REG_F)
     assert decision.outcome is Outcome.BLOCK
     assert [r.rule for r in decision.reasons] == [
         "do_not_contact",
@@ -279,13 +286,12 @@ def test_every_reason_is_listed() -> None:
 @pytest.mark.parametrize(
     ("ruleset", "outcome", "rules"),
     [
-        (None, Outcome.BLOCK, ["dispute_hold", "call_frequency_7in7"]),
         (REG_F, Outcome.BLOCK, ["dispute_hold", "call_frequency_7in7"]),
         (FIRST_PARTY, Outcome.ALLOW, []),
     ],
 )
 def test_the_ruleset_decides_which_rules_run(
-    ruleset: Ruleset | None, outcome: Outcome, rules: list[str]
+    ruleset: Ruleset, outcome: Outcome, rules: list[str]
 ) -> None:
     history = tuple(_call(datetime(2026, 3, 3, 9 + i, tzinfo=CHICAGO)) for i in range(7))
     decision = evaluate(
@@ -302,7 +308,7 @@ def test_a_reply_to_a_consumer_writing_now_goes_out_at_night(
     minutes_ago: int | None, outcome: Outcome
 ) -> None:
     last = None if minutes_ago is None else NIGHT - timedelta(minutes=minutes_ago)
-    decision = evaluate(_facts(purpose="reply", last_inbound_at=last), NIGHT)
+    decision = evaluate(_facts(purpose="reply", last_inbound_at=last), NIGHT, REG_F)
     assert decision.outcome is outcome
 
 
@@ -321,7 +327,7 @@ def test_bad_location_facts_raise_instead_of_deciding(
     overrides: dict[str, Any], match: str, hold: dict[str, bool]
 ) -> None:
     with pytest.raises(ValueError, match=match):
-        evaluate(_facts(**overrides, **hold), DAY)
+        evaluate(_facts(**overrides, **hold), DAY, REG_F)
 
 
 def test_a_settlement_that_never_settles_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,14 +347,14 @@ def test_a_settlement_that_never_settles_blocks(monkeypatch: pytest.MonkeyPatch)
     waiting = engine.TimeRule("waiting", wait_two_hours, stays_passed=True)
     monkeypatch.setattr(engine, "TIME_RULES", (restless, waiting))
     monkeypatch.setattr(engine, "UNSETTLED_TIME_RULES", (restless,))
-    decision = evaluate(_facts(), DAY)
+    decision = evaluate(_facts(), DAY, REG_F)
     assert decision.outcome is Outcome.BLOCK
     assert [r.rule for r in decision.reasons] == ["quiet_hours", "channel_cap"]
 
 
 def test_decision_json_of_a_call_frequency_defer() -> None:
     history = tuple(_call(datetime(2026, 3, 3, 9 + i, tzinfo=CHICAGO)) for i in range(7))
-    decision = evaluate(_voice(history), datetime(2026, 3, 4, 12, tzinfo=CHICAGO))
+    decision = evaluate(_voice(history), datetime(2026, 3, 4, 12, tzinfo=CHICAGO), REG_F)
     as_json = json.loads(json.dumps(decision.to_dict()))
     assert as_json["outcome"] == "defer"
     # Day 8 after Tuesday 3rd is Tuesday 10th; 08:00 CDT is 13:00Z.
@@ -357,3 +363,23 @@ def test_decision_json_of_a_call_frequency_defer() -> None:
         "12 CFR 1006.14(b)(2)(i)(A)",
         "12 CFR 1006.6(b)(1)(i)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("check", "parameter"),
+    [
+        (evaluate, "ruleset"),
+        (check_holds, "ruleset"),
+        (check_consent, "ruleset"),
+        (check_quiet_hours_rule, "ruleset"),
+        (check_quiet_hours, "rules"),
+        (check_call_frequency, "ruleset"),
+        (check_channel_caps, "ruleset"),
+    ],
+    ids=lambda value: getattr(value, "__name__", value),
+)
+def test_no_rule_falls_back_to_a_default_ruleset(
+    check: Callable[..., object], parameter: str
+) -> None:
+    # Which rules bind depends on who collects; a silent default could apply the wrong law.
+    assert inspect.signature(check).parameters[parameter].default is inspect.Parameter.empty

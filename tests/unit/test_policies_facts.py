@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import policies.channels
 from policies import (
     CHANNELS,
     PURPOSES,
@@ -27,7 +28,7 @@ def _facts(**overrides: Any) -> ContactFacts:
 
 
 def test_vocabularies() -> None:
-    assert CHANNELS == ("sms", "email", "voice")
+    assert CHANNELS == ("sms", "email", "voice", "chat")
     assert PURPOSES == ("collection", "validation_notice", "transactional", "reply")
     assert [c.value for c in ConsentState] == ["granted", "revoked", "missing"]
 
@@ -48,6 +49,7 @@ def test_flags_default_to_false() -> None:
     [
         ({"channel": "fax"}, ValueError),
         ({"channel": "SMS"}, ValueError),
+        ({"channel": "web_chat"}, ValueError),
         ({"purpose": "marketing"}, ValueError),
         ({"consent": "maybe"}, ValueError),
         ({"timezones": ["America/New_York"]}, TypeError),
@@ -199,6 +201,17 @@ def test_facts_to_dict_is_json_ready() -> None:
     as_dict = facts_to_dict(FULL)
     assert as_dict == FULL_DICT
     assert json.loads(json.dumps(as_dict)) == as_dict
+
+
+def test_the_channel_list_is_named_once() -> None:
+    assert CHANNELS is policies.channels.CHANNELS
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_channel_is_accepted_and_round_trips(channel: str) -> None:
+    record = ContactRecord(channel, "inbound", AT, "delivered")
+    contact = _facts(channel=channel, history=(record,), last_inbound_at=AT)
+    assert facts_from_dict(json.loads(json.dumps(facts_to_dict(contact)))) == contact
 
 
 def test_facts_round_trip() -> None:

@@ -2,14 +2,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
-from policies import PURPOSES, ConsentState, ContactFacts, load_ruleset
+from policies import CHANNELS, PURPOSES, ConsentState, ContactFacts
 from policies.holds import check_holds
 from policies.rule_settings import DisputeHoldSettings, DoNotContactSettings, PermittedPurposes
 from policies.ruleset import Ruleset
-
-REG_F = load_ruleset("reg_f_third_party")
-FIRST_PARTY = load_ruleset("first_party_creditor")
 
 NOW = datetime(2024, 1, 15, 18, 0, tzinfo=UTC)
 
@@ -46,12 +44,14 @@ def _facts(purpose: str = "collection", **flags: bool) -> ContactFacts:
     ],
 )
 def test_flags(flags: dict[str, bool], expected_rules: list[str]) -> None:
-    assert [r.rule for r in check_holds(_facts("collection", **flags), NOW)] == expected_rules
+    assert [
+        r.rule for r in check_holds(_facts("collection", **flags), NOW, REG_F)
+    ] == expected_rules
 
 
 @pytest.mark.parametrize("purpose", PURPOSES)
 def test_do_not_contact_blocks_every_purpose(purpose: str) -> None:
-    (reason,) = check_holds(_facts(purpose, do_not_contact=True), NOW)
+    (reason,) = check_holds(_facts(purpose, do_not_contact=True), NOW, REG_F)
     assert reason.rule == "do_not_contact"
     assert reason.citation == "Creditor instruction; FDCPA 15 U.S.C. 1692c"
 
@@ -68,7 +68,7 @@ def test_do_not_contact_blocks_every_purpose(purpose: str) -> None:
 def test_cease_communication_permits_only_transactional_notices(
     purpose: str, blocked: bool
 ) -> None:
-    reasons = check_holds(_facts(purpose, cease_communication=True), NOW)
+    reasons = check_holds(_facts(purpose, cease_communication=True), NOW, REG_F)
     if blocked:
         (reason,) = reasons
         assert reason.rule == "cease_communication"
@@ -101,7 +101,7 @@ def test_dispute_hold_stops_collection_until_validation_is_recorded(
         disputed=True,
         validation_recorded=validation_recorded,
     )
-    reasons = check_holds(facts, NOW)
+    reasons = check_holds(facts, NOW, REG_F)
     if blocked:
         (reason,) = reasons
         assert (reason.rule, reason.citation) == ("dispute_hold", "15 U.S.C. 1692g(b)")
@@ -112,7 +112,7 @@ def test_dispute_hold_stops_collection_until_validation_is_recorded(
 
 @pytest.mark.parametrize("purpose", PURPOSES)
 def test_attorney_representation_blocks_every_purpose_by_default(purpose: str) -> None:
-    (reason,) = check_holds(_facts(purpose, attorney_represented=True), NOW)
+    (reason,) = check_holds(_facts(purpose, attorney_represented=True), NOW, REG_F)
     assert reason.rule == "attorney_represented"
     assert reason.citation == "15 U.S.C. 1692c(a)(2); 12 CFR 1006.6(b)(2)"
     assert "attorney" in reason.message
@@ -179,4 +179,24 @@ def test_holds_follow_the_ruleset(
     ruleset: Ruleset, flags: dict[str, bool], purpose: str, expected_rules: list[str]
 ) -> None:
     reasons = check_holds(_facts(purpose, **flags), NOW, ruleset)
+    assert [r.rule for r in reasons] == expected_rules
+
+
+@pytest.mark.parametrize(
+    ("flags", "purpose", "expected_rules"),
+    [
+        ({"do_not_contact": True}, "reply", ["do_not_contact"]),
+        ({"cease_communication": True}, "collection", ["cease_communication"]),
+        ({"cease_communication": True}, "transactional", []),
+        ({"disputed": True}, "collection", ["dispute_hold"]),
+        ({"disputed": True}, "reply", []),
+        ({"attorney_represented": True}, "reply", ["attorney_represented"]),
+    ],
+)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_holds_apply_to_every_channel_alike(
+    channel: str, flags: dict[str, bool], purpose: str, expected_rules: list[str]
+) -> None:
+    # Chat included: the consumer opening a session does not lift a hold on the account.
+    reasons = check_holds(replace(_facts(purpose, **flags), channel=channel), NOW, REG_F)
     assert [r.rule for r in reasons] == expected_rules

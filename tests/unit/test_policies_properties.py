@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rulesets import FIRST_PARTY, REG_F
 
 from policies import (
+    CHANNELS,
     PURPOSES,
     ConsentState,
     ContactFacts,
@@ -23,7 +25,6 @@ from policies import (
     evaluate,
     facts_from_dict,
     facts_to_dict,
-    load_ruleset,
 )
 from policies.call_frequency import check_call_frequency
 from policies.caps import check_channel_caps
@@ -61,7 +62,7 @@ world_zone_sets = st.lists(
 ).map(tuple)
 any_facts = st.builds(
     ContactFacts,
-    channel=st.sampled_from(("sms", "email", "voice")),
+    channel=st.sampled_from(CHANNELS),
     purpose=st.sampled_from(("collection", "validation_notice", "transactional", "reply")),
     consent=st.sampled_from(ConsentState),
     timezones=zone_sets,
@@ -82,7 +83,7 @@ def _quiet_only(zones: tuple[str, ...]) -> ContactFacts:
 
 
 def _assert_matches_minute_search(now: datetime, zones: tuple[str, ...]) -> Decision:
-    decision = evaluate(_quiet_only(zones), now)
+    decision = evaluate(_quiet_only(zones), now, REG_F)
     assert (decision.outcome is Outcome.ALLOW) == _convenient(now, zones)
     # Zone offsets are whole minutes, so a common window always opens on a whole minute.
     first_minute = now.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -119,7 +120,7 @@ def test_any_zones_block_only_without_a_common_window(
 
 @given(now=nows, facts=any_facts)
 def test_representation_of_now_does_not_matter(now: datetime, facts: ContactFacts) -> None:
-    assert evaluate(facts, now) == evaluate(facts, now.astimezone(UTC))
+    assert evaluate(facts, now, REG_F) == evaluate(facts, now.astimezone(UTC), REG_F)
 
 
 @contextmanager
@@ -144,7 +145,7 @@ def test_result_ignores_the_process_time_zone(now: datetime, facts: ContactFacts
     for name in PROCESS_ZONES:
         with _process_timezone(name):
             offsets.add(time.localtime(now.timestamp()).tm_gmtoff)
-            decisions.append(evaluate(facts, now))
+            decisions.append(evaluate(facts, now, REG_F))
     # Guards the test itself: the process zone really changed between evaluations.
     assert len(offsets) == len(PROCESS_ZONES)
     assert all(d == decisions[0] for d in decisions)
@@ -164,14 +165,14 @@ PHONES = (
 )
 OUTCOMES = ("conversation", "no_answer", "voicemail", "busy", "failed", "delivered", "sent")
 HOLDS = ("do_not_contact", "cease_communication", "disputed", "attorney_represented")
-RULESETS = (load_ruleset("reg_f_third_party"), load_ruleset("first_party_creditor"))
+RULESETS = (REG_F, FIRST_PARTY)
 DAY_SECONDS = 86400
 
 
 def _history(
     now: datetime, voice_only: bool = False
 ) -> st.SearchStrategy[tuple[ContactRecord, ...]]:
-    channels = ("voice",) if voice_only else ("voice", "voice", "sms", "sms", "email")
+    channels = ("voice",) if voice_only else ("voice", "voice", "sms", "sms", "email", "chat")
     # Mostly the last 10 days, where the limits bite, some up to 30 days back.
     ages = st.one_of(st.integers(0, 10 * DAY_SECONDS), st.integers(0, 30 * DAY_SECONDS)).map(
         lambda seconds: now - timedelta(seconds=seconds)
@@ -192,7 +193,7 @@ def scenarios(draw: st.DrawFn) -> tuple[ContactFacts, datetime]:
     """Facts and `now` as the gateway would load them: history up to `now`."""
     now = draw(nows)
     facts = ContactFacts(
-        channel=draw(st.sampled_from(("sms", "email", "voice", "voice"))),
+        channel=draw(st.sampled_from(("sms", "email", "voice", "voice", "chat"))),
         purpose=draw(st.sampled_from(PURPOSES)),
         consent=draw(st.sampled_from(ConsentState)),
         timezones=draw(st.lists(st.sampled_from(US_ZONES), unique=True, max_size=2).map(tuple)),
@@ -327,7 +328,7 @@ def test_facts_round_trip_through_json(scenario: tuple[ContactFacts, datetime]) 
     assert restored == facts
     assert facts_to_dict(restored) == stored
     # `parley policy explain` re-runs the decision on the stored facts.
-    assert evaluate(restored, now) == evaluate(facts, now)
+    assert evaluate(restored, now, REG_F) == evaluate(facts, now, REG_F)
 
 
 @settings(deadline=None)
@@ -339,7 +340,7 @@ def test_rich_decisions_ignore_the_process_time_zone(
     decisions = []
     for name in PROCESS_ZONES:
         with _process_timezone(name):
-            decisions.append(evaluate(facts, now))
+            decisions.append(evaluate(facts, now, REG_F))
     assert all(d == decisions[0] for d in decisions)
 
 
@@ -389,7 +390,7 @@ def test_call_frequency_matches_the_regulation(
     )
     tz = ZoneInfo(zone)
     for instant in (now, now + later):
-        result = check_call_frequency(facts, instant)
+        result = check_call_frequency(facts, instant, REG_F)
         assert result.passed is _frequency_oracle(history, instant, tz)
         if result.not_before is not None:
             # The first instant the regulation allows: allowed there, not a second before.

@@ -4,8 +4,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
-from policies import ConsentState, ContactFacts, load_ruleset
+from policies import ConsentState, ContactFacts
 from policies.quiet_hours import QuietHours, check_quiet_hours, check_quiet_hours_rule
 from policies.rule_settings import QuietHoursSettings, ReplySettings
 from policies.ruleset import Ruleset
@@ -14,6 +15,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 DENVER = ZoneInfo("America/Denver")
 PHOENIX = ZoneInfo("America/Phoenix")
 CITATION = "12 CFR 1006.6(b)(1)(i)"
+# 08:00-21:00, Regulation F's presumption, as the bundled ruleset spells it out.
+WINDOW = REG_F.quiet_hours.window
 
 
 def _facts(*zones: str) -> ContactFacts:
@@ -28,7 +31,7 @@ def _utc(year: int, month: int, day: int, hour: int, minute: int = 0, second: in
 
 def _assert_outcome(zones: tuple[str, ...], now: datetime, not_before: datetime | None) -> None:
     """not_before=None means allowed now; otherwise a defer until exactly that instant."""
-    result = check_quiet_hours(_facts(*zones), now)
+    result = check_quiet_hours(_facts(*zones), now, WINDOW)
     assert result.not_before == not_before
     if not_before is None:
         assert result.reasons == []
@@ -183,7 +186,7 @@ def test_zones_without_common_window_block(
     ],
 )
 def test_message_names_local_times(zones: tuple[str, ...], now: datetime, message: str) -> None:
-    (reason,) = check_quiet_hours(_facts(*zones), now).reasons
+    (reason,) = check_quiet_hours(_facts(*zones), now, WINDOW).reasons
     assert reason.message == message
 
 
@@ -262,17 +265,17 @@ def test_invalid_window_is_rejected(start: time, end: time) -> None:
 )
 def test_unknown_zone_raises_even_when_the_time_is_fine(zones: tuple[str, ...]) -> None:
     with pytest.raises(ValueError, match="time zone"):
-        check_quiet_hours(_facts(*zones), datetime(2024, 1, 15, 12, tzinfo=NEW_YORK))
+        check_quiet_hours(_facts(*zones), datetime(2024, 1, 15, 12, tzinfo=NEW_YORK), WINDOW)
 
 
 def test_naive_now_raises() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        check_quiet_hours(_facts("America/New_York"), datetime(2024, 1, 15, 12))
+        check_quiet_hours(_facts("America/New_York"), datetime(2024, 1, 15, 12), WINDOW)
 
 
 def test_not_before_is_utc() -> None:
     now = datetime(2024, 1, 15, 22, tzinfo=DENVER)
-    not_before = check_quiet_hours(_facts("America/Denver"), now).not_before
+    not_before = check_quiet_hours(_facts("America/Denver"), now, WINDOW).not_before
     assert not_before is not None
     assert not_before.tzinfo is UTC
     assert not_before.astimezone(DENVER) == datetime(2024, 1, 16, 8, tzinfo=DENVER)
@@ -328,7 +331,7 @@ def test_zones_from_postal_codes_and_phones(
         postal_code=postal_code,
         phones=phones,
     )
-    assert check_quiet_hours(facts, now).not_before == not_before
+    assert check_quiet_hours(facts, now, WINDOW).not_before == not_before
 
 
 @pytest.mark.parametrize(
@@ -347,12 +350,11 @@ def test_bad_location_facts_raise(
         phones=phones,
     )
     with pytest.raises(ValueError, match=match):
-        check_quiet_hours(facts, datetime(2024, 1, 15, 12, tzinfo=NEW_YORK))
+        check_quiet_hours(facts, datetime(2024, 1, 15, 12, tzinfo=NEW_YORK), WINDOW)
 
 
 # --- The rule as a ruleset configures it: channels and the reply grace -----------------------
 
-REG_F = load_ruleset("reg_f_third_party")
 # 21:10 in New York.
 LATE = datetime(2024, 1, 15, 21, 10, tzinfo=NEW_YORK)
 MORNING = _utc(2024, 1, 16, 13)
@@ -381,6 +383,9 @@ def _reply(
         pytest.param(_reply(minutes_ago=None), MORNING, id="no inbound message on record"),
         pytest.param(_reply(minutes_ago=-1), MORNING, id="inbound dated after now"),
         pytest.param(_reply(channel="email"), None, id="email replies too"),
+        pytest.param(_reply(channel="chat"), None, id="chat replies too"),
+        pytest.param(_reply(channel="chat", minutes_ago=31), MORNING, id="chat after the grace"),
+        pytest.param(_reply(channel="chat", purpose="collection"), MORNING, id="chat collection"),
         pytest.param(_reply(channel="voice"), MORNING, id="no grace for calls"),
         pytest.param(_reply(purpose="collection"), MORNING, id="only purpose reply"),
         pytest.param(_reply(purpose="transactional"), MORNING, id="not transactional either"),
@@ -440,7 +445,7 @@ def _with(**changes: Any) -> Ruleset:
             id="window is a setting",
         ),
         pytest.param(
-            load_ruleset("first_party_creditor"),
+            FIRST_PARTY,
             _reply(purpose="collection"),
             False,
             id="first-party creditors keep quiet hours",
@@ -449,9 +454,3 @@ def _with(**changes: Any) -> Ruleset:
 )
 def test_rule_follows_the_ruleset(ruleset: Ruleset, facts: ContactFacts, passed: bool) -> None:
     assert check_quiet_hours_rule(facts, LATE, ruleset).passed is passed
-
-
-def test_default_ruleset_is_reg_f() -> None:
-    facts = _reply(purpose="collection")
-    assert check_quiet_hours_rule(facts, LATE) == check_quiet_hours_rule(facts, LATE, REG_F)
-    assert check_quiet_hours_rule(facts, LATE).not_before == MORNING

@@ -1,42 +1,50 @@
-"""Rulesets: bundled YAML files, selection per collector type, and load-time validation."""
+"""Rulesets: the bundled YAML files, and validation as `parse_ruleset` reads the bytes."""
 
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
+from rulesets import BUNDLED, RULESET_DIR, bundled, bundled_path
 
 from policies import (
-    RULESETS,
+    CHANNELS,
     ConsentState,
     ContactFacts,
     ContactRecord,
     Ruleset,
     RulesetError,
     evaluate,
-    load_ruleset,
-    ruleset_for,
+    parse_ruleset,
 )
 from policies.rule_settings import ChannelCap
-from policies.ruleset import RULE_NAMES, RULESET_DIR, default_ruleset
+from policies.ruleset import RULE_NAMES
 
-REG_F_PATH = RULESET_DIR / "reg_f_third_party.yaml"
+REG_F_BYTES = bundled_path("reg_f_third_party").read_bytes()
+REG_F_TEXT = REG_F_BYTES.decode()
+# parse_ruleset reads nothing: the path only names the ruleset and the file in errors, so it
+# need not exist.
+BROKEN = "/srv/parley/rulesets/broken.yaml"
+
+
+def _parse(text: str) -> Ruleset:
+    return parse_ruleset(text.encode(), BROKEN)
 
 
 def test_bundled_rulesets() -> None:
-    assert RULESETS == ("reg_f_third_party", "first_party_creditor")
-    for name in RULESETS:
-        ruleset = load_ruleset(name)
+    # Every bundled file is one the tests load, so none goes unchecked.
+    assert sorted(path.stem for path in RULESET_DIR.glob("*.yaml")) == sorted(BUNDLED)
+    for name in BUNDLED:
+        ruleset = bundled(name)
         assert ruleset.name == name
-        path = RULESET_DIR / f"{name}.yaml"
+        path = bundled_path(name)
         assert ruleset.path == str(path)
         assert ruleset.digest == hashlib.sha256(path.read_bytes()).hexdigest()
         assert ruleset.description
 
 
 def test_reg_f_third_party_settings() -> None:
-    r = load_ruleset("reg_f_third_party")
+    r = bundled("reg_f_third_party")
     assert r.do_not_contact.enabled
     assert r.cease_communication.permitted_purposes == {"transactional"}
     assert (r.dispute_hold.enabled, r.dispute_hold.blocked_purposes) == (True, {"collection"})
@@ -46,7 +54,7 @@ def test_reg_f_third_party_settings() -> None:
     )
     assert r.consent.express_consent_channels == {"sms", "voice"}
     assert (r.quiet_hours.window.start, r.quiet_hours.window.end) == (time(8), time(21))
-    assert r.quiet_hours.channels == {"sms", "email", "voice"}
+    assert r.quiet_hours.channels == {"sms", "email", "voice", "chat"}
     cf = r.call_frequency
     assert (cf.enabled, cf.max_attempts, cf.window_days, cf.after_conversation_days) == (
         True,
@@ -59,11 +67,12 @@ def test_reg_f_third_party_settings() -> None:
     assert r.channel_caps.purposes == {"collection"}
     assert r.channel_caps.limits == (ChannelCap("sms", 3, 7), ChannelCap("email", 5, 7))
     assert r.channel_caps.limit_for("voice") is None
-    assert (r.reply.quiet_hours_grace_minutes, r.reply.channels) == (30, {"sms", "email"})
+    assert r.channel_caps.limit_for("chat") is None
+    assert (r.reply.quiet_hours_grace_minutes, r.reply.channels) == (30, {"sms", "email", "chat"})
 
 
 def test_first_party_creditor_differs_only_where_reg_f_does_not_bind() -> None:
-    third, first = load_ruleset("reg_f_third_party"), load_ruleset("first_party_creditor")
+    third, first = bundled("reg_f_third_party"), bundled("first_party_creditor")
     assert first.call_frequency.enabled is False
     assert first.dispute_hold.enabled is False
     for name in RULE_NAMES:
@@ -71,64 +80,42 @@ def test_first_party_creditor_differs_only_where_reg_f_does_not_bind() -> None:
             assert getattr(first, name) == getattr(third, name), name
 
 
-@pytest.mark.parametrize(
-    ("collector_type", "override", "name"),
-    [
-        ("third_party", None, "reg_f_third_party"),
-        ("first_party", None, "first_party_creditor"),
-        ("third_party", "first_party_creditor", "first_party_creditor"),
-        ("first_party", "reg_f_third_party", "reg_f_third_party"),
-        ("first_party", str(REG_F_PATH), "reg_f_third_party"),
-        ("third_party", REG_F_PATH, "reg_f_third_party"),
-    ],
-)
-def test_ruleset_for(collector_type: str, override: str | Path | None, name: str) -> None:
-    assert ruleset_for(collector_type, override).name == name
+def test_a_copy_parses_under_its_own_name() -> None:
+    path = "/srv/parley/rulesets/portfolio_a.yaml"
+    ruleset = parse_ruleset(REG_F_BYTES, path)
+    reg_f = bundled("reg_f_third_party")
+    assert (ruleset.name, ruleset.path) == ("portfolio_a", path)
+    assert ruleset.digest == reg_f.digest
+    assert replace(ruleset, name=reg_f.name, path=reg_f.path) == reg_f
 
 
-def test_unknown_collector_type() -> None:
-    with pytest.raises(ValueError, match="unknown collector_type 'debt_buyer'"):
-        ruleset_for("debt_buyer")
+def _edit(old: str, new: str, text: str = REG_F_TEXT) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
 
 
-def test_default_and_cache() -> None:
-    assert default_ruleset() is load_ruleset("reg_f_third_party")
-    assert load_ruleset("first_party_creditor") is load_ruleset("first_party_creditor")
-    assert load_ruleset(REG_F_PATH) is load_ruleset(str(REG_F_PATH))
-
-
-@pytest.mark.parametrize("name", ["reg_f", "REG_F_THIRD_PARTY", ""])
-def test_unknown_name(name: str) -> None:
-    with pytest.raises(ValueError, match="unknown ruleset"):
-        load_ruleset(name)
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="cannot read ruleset"):
-        load_ruleset(tmp_path / "absent.yaml")
-
-
-def test_a_copy_loads_under_its_own_name(tmp_path: Path) -> None:
-    path = tmp_path / "portfolio_a.yaml"
-    path.write_bytes(REG_F_PATH.read_bytes())
-    ruleset = load_ruleset(path)
-    assert isinstance(ruleset, Ruleset)
-    assert ruleset.name == "portfolio_a"
-    assert ruleset.digest == load_ruleset("reg_f_third_party").digest
-    assert ruleset.call_frequency == load_ruleset("reg_f_third_party").call_frequency
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_channel_may_be_listed_wherever_a_ruleset_names_channels(channel: str) -> None:
+    text = _edit(
+        "  express_consent_channels: [sms, voice]\n", f"  express_consent_channels: [{channel}]\n"
+    )
+    text = _edit("  channels: [sms, email, voice, chat]\n", f"  channels: [{channel}]\n", text)
+    text = _edit("  channels: [sms, email, chat]\n", f"  channels: [{channel}]\n", text)
+    text = _edit(
+        "  sms:\n    max: 3\n    window_days: 7\n  email:\n    max: 5\n    window_days: 7\n",
+        f"  {channel}:\n    max: 2\n    window_days: 1\n",
+        text,
+    )
+    r = _parse(text)
+    assert r.consent.express_consent_channels == {channel}
+    assert r.quiet_hours.channels == {channel}
+    assert r.reply.channels == {channel}
+    assert r.channel_caps.limits == (ChannelCap(channel, 2, 1),)
 
 
 def _line_of(text: str, needle: str) -> int:
     (line,) = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
     return line
-
-
-REG_F_TEXT = REG_F_PATH.read_text()
-
-
-def _edit(old: str, new: str) -> str:
-    assert REG_F_TEXT.count(old) == 1, old
-    return REG_F_TEXT.replace(old, new)
 
 
 @pytest.mark.parametrize(
@@ -292,19 +279,15 @@ def _edit(old: str, new: str) -> str:
         ),
     ],
 )
-def test_bad_files_fail_with_file_and_line(
-    tmp_path: Path, text: str, needle: str, problem: str
-) -> None:
-    path = tmp_path / "broken.yaml"
-    path.write_text(text)
+def test_bad_files_fail_with_file_and_line(text: str, needle: str, problem: str) -> None:
     with pytest.raises(RulesetError) as caught:
-        load_ruleset(path)
+        _parse(text)
     error = caught.value
     line = _line_of(text, needle)
-    assert error.path == str(path.resolve())
+    assert error.path == BROKEN
     assert error.line == line
     assert problem in error.problem
-    assert str(error) == f"{path.resolve()}:{line}: {error.problem}"
+    assert str(error) == f"{BROKEN}:{line}: {error.problem}"
     assert isinstance(error, ValueError)
 
 
@@ -319,37 +302,32 @@ def test_bad_files_fail_with_file_and_line(
         ("1: 1\n", "keys of the ruleset must be names"),
     ],
 )
-def test_degenerate_files(tmp_path: Path, text: str, problem: str) -> None:
-    path = tmp_path / "degenerate.yaml"
-    path.write_text(text)
+def test_degenerate_files(text: str, problem: str) -> None:
     with pytest.raises(RulesetError, match=problem) as caught:
-        load_ruleset(path)
+        _parse(text)
     assert caught.value.line >= 1
 
 
-def test_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.yaml"
-    path.write_bytes(b"description: caf\xe9\n")
+def test_not_utf8() -> None:
     with pytest.raises(RulesetError, match="not UTF-8") as caught:
-        load_ruleset(path)
+        parse_ruleset(b"description: caf\xe9\n", BROKEN)
     assert caught.value.line == 1
 
 
-def test_unquoted_times_are_read_as_written(tmp_path: Path) -> None:
-    # YAML 1.1 reads an unquoted 21:00 as the integer 1260; the loader reads the raw text.
-    path = tmp_path / "unquoted.yaml"
-    path.write_text(_edit('  start: "08:00"\n  end: "21:00"\n', "  start: 09:30\n  end: 20:00\n"))
-    window = load_ruleset(path).quiet_hours.window
+def test_unquoted_times_are_read_as_written() -> None:
+    # YAML 1.1 reads an unquoted 21:00 as the integer 1260; the parser reads the raw text.
+    text = _edit('  start: "08:00"\n  end: "21:00"\n', "  start: 09:30\n  end: 20:00\n")
+    window = _parse(text).quiet_hours.window
     assert (window.start, window.end) == (time(9, 30), time(20))
 
 
-@pytest.mark.parametrize("name", RULESETS)
+@pytest.mark.parametrize("name", BUNDLED)
 @pytest.mark.parametrize("hours", [0, 5, 13, 20])
-@pytest.mark.parametrize("channel", ["voice", "sms", "email"])
+@pytest.mark.parametrize("channel", CHANNELS)
 def test_history_older_than_the_lookback_never_changes_a_decision(
     name: str, hours: int, channel: str
 ) -> None:
-    ruleset = load_ruleset(name)
+    ruleset = bundled(name)
     now = datetime(2026, 3, 10, hours, 30, tzinfo=UTC)
     history = tuple(
         ContactRecord(ch, "outbound", now - timedelta(days=d, hours=h), outcome)
@@ -358,6 +336,7 @@ def test_history_older_than_the_lookback_never_changes_a_decision(
             (2, "voice", "conversation" if d % 9 == 0 else "no_answer"),
             (5, "sms", "delivered"),
             (7, "email", "sent"),
+            (9, "chat", "delivered"),
         )
     )
     since = now - timedelta(days=ruleset.lookback_days)

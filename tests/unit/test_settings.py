@@ -7,6 +7,8 @@ from pydantic import ValidationError
 
 from gateway.config import DEFAULT_DATABASE_URL, load_settings
 from gateway.errors import ConfigError
+from gateway.messages.providers import REGISTRY
+from policies.channels import CHANNELS
 
 
 def test_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,6 +37,9 @@ def test_environment_is_read_and_tokens_split(monkeypatch: pytest.MonkeyPatch) -
         ("PARLEY_REDIS_URL", "http://localhost"),
         ("PARLEY_AUTO_CHANNEL_ORDER", "sms,pigeon"),
         ("PARLEY_LOG_LEVEL", "LOUD"),
+        ("PARLEY_PROVIDER_SMS", "pigeon"),  # no such provider
+        ("PARLEY_PROVIDER_EMAIL", "twilio"),  # a provider, but not of email
+        ("PARLEY_PROVIDER_CHAT", "twilio"),
     ],
 )
 def test_bad_settings_name_the_variable(
@@ -50,3 +55,29 @@ def test_settings_are_frozen() -> None:
     settings = load_settings()
     with pytest.raises(ValidationError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_a_provider_setting_takes_any_provider_registered_for_the_channel(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert {load_settings().provider_name(channel) for channel in CHANNELS} == {"console"}
+    for channel in CHANNELS:
+        serving = [name for name, spec in REGISTRY.items() if channel in spec.channels]
+        for name in serving:
+            if REGISTRY[name].needs(load_settings(), channel):
+                continue  # tested below: a provider that needs credentials says which
+            monkeypatch.setenv(f"PARLEY_PROVIDER_{channel.upper()}", name)
+            assert load_settings().provider_name(channel) == name
+            monkeypatch.delenv(f"PARLEY_PROVIDER_{channel.upper()}")
+
+
+def test_a_provider_without_its_settings_names_what_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARLEY_PROVIDER_VOICE", "twilio")
+    monkeypatch.setenv("PARLEY_TWILIO_MESSAGING_SERVICE_SID", "MG1")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = caught.value.message
+    for variable in ("PARLEY_TWILIO_ACCOUNT_SID", "PARLEY_PUBLIC_URL", "PARLEY_TWILIO_FROM"):
+        assert variable in message

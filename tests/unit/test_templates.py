@@ -30,7 +30,8 @@ def test_shipped_templates_load_and_render() -> None:
     library = TemplateLibrary()
     assert "payment_reminder" in library.names("sms")
     sms = library.render("sms", "payment_reminder", CONTEXT)
-    assert sms.body.startswith("Acme Recovery:") and sms.body.endswith("Reply STOP to opt out.")
+    assert sms.body.startswith("Acme Recovery:")
+    assert sms.body.endswith("Reply STOP to opt out.")
     email = library.render("email", "payment_reminder", CONTEXT)
     assert email.subject == "Your Acme Bank account"
     assert "unsubscribe" in email.body

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 from arq import Retry
+from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -22,17 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway import clock
 from gateway.config import Settings
 from gateway.db.tables import account_updates, accounts
-from gateway.messages.send import backoff_seconds
 from gateway.records import audit, core_webhook
 from gateway.records.audit import AuditEntry, account_chain
-from gateway.records.updates import (
-    deliver_job_id,
-    delivery_enabled,
-    enqueue_deliveries,
-    public_update,
-)
+from gateway.records.updates import delivery_enabled, public_update
+from gateway.worker.jobs import backoff_seconds, deliver_job_id, enqueue_delivery
 
-log = logging.getLogger("parley.worker.deliver")
+log = logging.getLogger("parley.update_delivery")
 FINAL = frozenset({"delivered", "failed"})
 # Request timeouts and rate limits are the receiver asking for a later try, not a refusal.
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -50,12 +46,15 @@ class _Attempt:
     retryable: bool
 
 
-async def deliver_update(ctx: dict[str, Any], update_id: int) -> str:
-    """POST one update, signed, to ``core_webhook_url``; the arq job behind every delivery."""
-    settings: Settings = ctx["settings"]
+async def deliver_update(
+    engine: AsyncEngine, http: aiohttp.ClientSession, settings: Settings, update_id: int
+) -> str:
+    """POST one update, signed, to ``core_webhook_url``; the arq job behind every delivery.
+
+    Raises ``Retry`` (with backoff) while the receiver may still take it.
+    """
     if settings.core_webhook_url is None:
         return "not configured"  # stays pending, readable through the API
-    engine = ctx["engine"]
     async with engine.begin() as conn:
         row = await _lock_update(conn, update_id)
         if row is None:
@@ -76,14 +75,14 @@ async def deliver_update(ctx: dict[str, Any], update_id: int) -> str:
     signed = core_webhook.headers(
         secret, body, timestamp=int(clock.utcnow().timestamp()), delivery_id=str(update_id)
     )
-    attempt = await _post(ctx["http"], settings, body, signed)
+    attempt = await _post(http, settings, body, signed)
 
     retry = (
         not attempt.delivered and attempt.retryable and attempts < settings.core_webhook_max_tries
     )
     await _record(engine, row, attempts, attempt, retry=retry)
     if retry:
-        raise Retry(defer=backoff_seconds(settings, attempts))
+        raise Retry(defer=backoff_seconds(settings.send_retry_base_seconds, attempts))
     return "delivered" if attempt.delivered else "failed"
 
 
@@ -175,17 +174,16 @@ async def _set(conn: AsyncConnection, update_id: int, **values: Any) -> None:
     )
 
 
-async def requeue_deliveries(ctx: dict[str, Any]) -> int:
+async def requeue_deliveries(engine: AsyncEngine, redis: ArqRedis, settings: Settings) -> int:
     """Enqueue deliveries whose job was lost (Redis down when recorded, a crashed worker).
 
     Only updates older than ``requeue_after_seconds`` are looked at, so a fresh update's own
     job is not raced; an update whose job still exists (a deferred retry) is left alone.
     """
-    settings: Settings = ctx["settings"]
     if not delivery_enabled(settings):
         return 0
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
-    async with ctx["engine"].connect() as conn:
+    async with engine.connect() as conn:
         ids = (
             (
                 await conn.execute(
@@ -201,8 +199,10 @@ async def requeue_deliveries(ctx: dict[str, Any]) -> int:
             .scalars()
             .all()
         )
-    lost = await _without_jobs(ctx["redis"], ids)
-    added = await enqueue_deliveries(ctx["redis"], settings, lost)
+    lost = await _without_jobs(redis, list(ids))
+    added = 0
+    for update_id in lost:
+        added += await enqueue_delivery(redis, update_id)
     if added:
         log.warning("requeued %d update deliveries that had no job", added)
     return added

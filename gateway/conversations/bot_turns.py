@@ -1,0 +1,174 @@
+"""Bot turns: the pending inbound text of one conversation goes to Rasa, strictly in order.
+
+A per-conversation Redis lock (``redis.asyncio.lock.Lock``: a random token and a TTL, so a
+crashed worker's lock expires by itself) keeps workers from interleaving turns; whoever holds it
+takes the oldest pending message, so order holds even when jobs run out of order. A job that
+finds the lock taken just ends: the holder answers every pending message and looks once more
+after letting go, so a message stored meanwhile is never left behind and no job spins on a busy
+lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from arq import Retry
+from arq.connections import ArqRedis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway import clock
+from gateway.config import Settings
+from gateway.conversations import texts
+from gateway.conversations.after_commit import AfterCommit
+from gateway.conversations.handoff import hand_off
+from gateway.conversations.rasa import AssistantUnavailable, RasaClient
+from gateway.conversations.replies import queue_replies, reply_to
+from gateway.conversations.store import load_conversation
+from gateway.db.tables import messages
+from gateway.messages.send import Sender
+from gateway.messages.statuses import InboundStatus
+from gateway.worker.jobs import backoff_seconds
+
+log = logging.getLogger("parley.bot_turns")
+# Longer than one Rasa call can take; extended before every message.
+LOCK_TTL_SECONDS = 120.0
+MAX_RETRY_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class BotTurns:
+    """Answers conversations through Rasa; one per worker."""
+
+    engine: AsyncEngine
+    redis: ArqRedis
+    settings: Settings
+    rasa: RasaClient
+    sender: Sender
+
+    async def answer(self, message_id: str, *, job_try: int = 1) -> str:
+        """Answer the conversation of ``message_id``: every pending message, oldest first."""
+        async with self.engine.connect() as conn:
+            conversation_id = await conn.scalar(
+                select(messages.c.conversation_id).where(messages.c.id == message_id)
+            )
+        if conversation_id is None:
+            return "no conversation"
+        answered = 0
+        while True:
+            lock = conversation_lock(self.redis, conversation_id)
+            if not await lock.acquire(blocking=False):
+                return f"answered {answered}; another turn holds the conversation"
+            try:
+                answered += await self._answer_pending(conversation_id, lock, job_try)
+            finally:
+                try:
+                    await lock.release()
+                except LockError:
+                    log.warning("a turn outlived its lock on conversation %s", conversation_id)
+            if await self._oldest_pending(conversation_id) is None:
+                return f"answered {answered}"
+
+    async def _answer_pending(self, conversation_id: str, lock: Lock, job_try: int) -> int:
+        """Answer pending messages in order while the lock is ours; returns how many."""
+        answered = 0
+        while await _still_ours(lock):
+            pending = await self._oldest_pending(conversation_id)
+            if pending is None:
+                break
+            async with self.engine.connect() as conn:
+                conversation = await load_conversation(conn, conversation_id)
+            metadata = {
+                "channel": conversation.channel,
+                "account_ref": conversation.account_ref,
+                "message_id": pending.id,
+            }
+            try:
+                replies = await self.rasa.turn(conversation_id, pending.body, metadata)
+            except AssistantUnavailable as exc:
+                await self._assistant_down(conversation, pending, exc, job_try)
+                break
+            for reply_id in await self._record_turn(conversation, pending.id, replies):
+                await self.sender.send_now(reply_id)
+            answered += 1
+        return answered
+
+    async def _oldest_pending(self, conversation_id: str) -> Any:
+        async with self.engine.connect() as conn:
+            return (
+                await conn.execute(
+                    select(messages.c.id, messages.c.body, messages.c.created_at)
+                    .where(
+                        messages.c.conversation_id == conversation_id,
+                        messages.c.direction == "inbound",
+                        messages.c.status == InboundStatus.PENDING,
+                    )
+                    .order_by(messages.c.created_at, messages.c.id)
+                    .limit(1)
+                )
+            ).first()
+
+    async def _record_turn(
+        self, conversation: Any, message_id: str, replies: list[str]
+    ) -> list[str]:
+        """Mark the message answered and queue the replies, in one transaction."""
+        now = clock.utcnow()
+        async with self.engine.begin() as conn:
+            # "for_agent" too: a handoff this very turn made (hardship, an agent request) moved
+            # the message, and the assistant's answer to it ("connecting you...") must still go.
+            await conn.execute(
+                update(messages)
+                .where(
+                    messages.c.id == message_id,
+                    messages.c.status.in_((InboundStatus.PENDING, InboundStatus.FOR_AGENT)),
+                )
+                .values(status=InboundStatus.ANSWERED, updated_at=now)
+            )
+            return await queue_replies(
+                conn,
+                [reply_to(conversation, text, "reply", self.settings) for text in replies],
+                now,
+            )
+
+    async def _assistant_down(
+        self, conversation: Any, pending: Any, exc: AssistantUnavailable, job_try: int
+    ) -> None:
+        """Keep the message; retry with backoff, and after the configured wait hand it to a
+        person with a short holding reply."""
+        settings = self.settings
+        now = clock.utcnow()
+        if now - pending.created_at < timedelta(seconds=settings.bot_unavailable_escalate_seconds):
+            log.warning("assistant unavailable (try %d): %s", job_try, exc)
+            delay = backoff_seconds(settings.send_retry_base_seconds, job_try)
+            raise Retry(defer=min(delay, MAX_RETRY_SECONDS))
+        reason = f"assistant_unavailable: {exc}"
+        async with self.engine.begin() as conn:
+            before = await load_conversation(conn, conversation.id, lock=True)
+            updates = await hand_off(conn, before, reason=reason, now=now, message_id=pending.id)
+            holding = texts.assistant_unavailable(settings.collector_name)
+            sends = await queue_replies(conn, [reply_to(before, holding, "reply", settings)], now)
+            after = await load_conversation(conn, conversation.id)
+        await (
+            AfterCommit(sends=sends, updates=updates)
+            .escalation(before, after)
+            .flush(self.redis, settings)
+        )
+
+
+def conversation_lock(redis: ArqRedis, conversation_id: str) -> Lock:
+    """The lock whose holder answers the conversation's pending messages."""
+    return Lock(redis, f"parley:lock:conversation:{conversation_id}", timeout=LOCK_TTL_SECONDS)
+
+
+async def _still_ours(lock: Lock) -> bool:
+    """Restart the lock's TTL; False when it expired and another turn may hold it now."""
+    try:
+        await lock.extend(LOCK_TTL_SECONDS, replace_ttl=True)
+    except LockError:
+        return False
+    return True

@@ -13,6 +13,7 @@ from policies.facts import (
     facts_from_dict,
     facts_to_dict,
 )
+from policies.history import history_read
 from policies.keywords import Keyword, classify_keyword, says_wrong_party
 from policies.ruleset import Ruleset, RulesetError, parse_ruleset
 from policies.timezones import (
@@ -42,6 +43,7 @@ __all__ = [
     "evaluate",
     "facts_from_dict",
     "facts_to_dict",
+    "history_read",
     "parse_ruleset",
     "says_wrong_party",
     "validate_phone",

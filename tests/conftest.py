@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -19,7 +20,14 @@ from aiohttp.test_utils import TestClient
 from arq.constants import default_queue_name
 from redis.asyncio import Redis
 from sqlalchemy import delete, text
-from stack import bot_model, bot_stack, bot_stack_env, pytest_collection_finish  # noqa: F401
+from stack import (  # noqa: F401
+    bot_model,
+    bot_stack,
+    bot_stack_env,
+    pytest_collection_finish,
+    pytest_collection_modifyitems,
+    pytest_xdist_make_scheduler,
+)
 from twilio_fixtures import (  # noqa: F401
     emulator,
     twilio_client,
@@ -45,13 +53,26 @@ for _name in [n for n in os.environ if n.startswith("PARLEY_") and not n.startsw
     del os.environ[_name]
 
 
+def _worker_index() -> int:
+    """0 without pytest-xdist; N for its worker gwN."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Redis: PARLEY_TEST_REDIS_URL, the local one, or an embedded redis-server."""
+    """A real Redis: PARLEY_TEST_REDIS_URL, the local one, or an embedded redis-server.
+
+    Each test flushes its Redis db, so every xdist worker has a db of its own: 15 for the
+    first, then 13, 12, ... (14 is the bot stack's).
+    """
+    index = _worker_index()
+    db = 15 if index == 0 else 14 - index
     if url := os.environ.get("PARLEY_TEST_REDIS_URL"):
-        yield url
+        parts = urllib.parse.urlsplit(url)
+        base = int(parts.path.strip("/") or 0)
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{base - index}"))
     elif redis_answers(*LOCAL_REDIS):
-        yield "redis://127.0.0.1:6379/15"
+        yield f"redis://127.0.0.1:6379/{db}"
     else:
         embedded = EmbeddedRedis(tmp_path_factory.mktemp("redis"))
         embedded.start()

@@ -13,7 +13,14 @@ does not retrain. Tests that use the stack get a longer timeout (Rasa alone star
 module named ``conftest`` would shadow the top one, which tests import ``TOKEN`` and ``Drainer``
 from)::
 
-    from stack import bot_model, bot_stack, bot_stack_env, pytest_collection_finish  # noqa: F401
+    from stack import (  # noqa: F401
+        bot_model,
+        bot_stack,
+        bot_stack_env,
+        pytest_collection_finish,
+        pytest_collection_modifyitems,
+        pytest_xdist_make_scheduler,
+    )
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from typing import Any
 import pytest
 import redis
 from twilio_fixtures import STACK_PUBLIC_URL, ThreadedEmulator
+from xdist.scheduler import LoadScopeScheduling
 
 from gateway.assistant.processes import ManagedProcess, spawn, start_actions, start_rasa, wait_ready
 from gateway.assistant.training import ensure_model
@@ -47,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_REDIS_DB = 14  # the tests' own Redis db is 15; the stack's workers must not take their jobs
 BOT_TEST_TIMEOUT = 600  # seconds, for a test using the stack: its set-up starts Rasa
 MODEL_KEY = pytest.StashKey[Path | ParleyError]()
+E2E_SUFFIX = "_e2e.py"
 
 
 def repo_settings(**overrides: Any) -> Settings:
@@ -56,6 +65,32 @@ def repo_settings(**overrides: Any) -> Settings:
 
 def _needs_model(item: pytest.Item) -> bool:
     return "bot_model" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of the stack lives in a ``*_e2e.py`` module: pytest-xdist then runs them all
+    in one worker (``pytest_xdist_make_scheduler``), so the stack starts once."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "bot_stack" in getattr(item, "fixturenames", ()) and not _is_e2e(item.nodeid)
+    ]
+    if strays:
+        raise pytest.UsageError(f"tests of the bot stack must live in *{E2E_SUFFIX}: {strays}")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadScopeScheduling:
+    """One scope for all end-to-end modules (one worker, one stack); one per test elsewhere."""
+    return _OneStackScheduling(config, log)
+
+
+class _OneStackScheduling(LoadScopeScheduling):  # type: ignore[misc]
+    def _split_scope(self, nodeid: str) -> str:
+        return "e2e" if _is_e2e(nodeid) else nodeid
+
+
+def _is_e2e(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0].endswith(E2E_SUFFIX)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -198,7 +198,8 @@ class ActionRecordPromise(GatewayAction):
             return list(CLEARED)
         dispatcher.utter_message(
             text=texts.promise_recorded(
-                tracker.get_slot("promise_amount_display"), tracker.get_slot("promise_date_display")
+                tracker.get_slot("promise_amount_display") or "",
+                tracker.get_slot("promise_date_display") or "",
             )
         )
         if answer.get("escalated"):

@@ -9,6 +9,7 @@ from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import AccountIn, ContactEventsIn, Ref
 from gateway.appkeys import ENGINE, SETTINGS
+from gateway.db.engine import reading
 from gateway.db.tables import contact_events
 from gateway.db.upsert import dialect_insert
 from gateway.errors import ValidationFailed
@@ -56,7 +57,7 @@ async def put_account(request: web.Request) -> web.Response:
 async def get_account(request: web.Request) -> web.Response:
     """The account, consent per contact point, holds and recent contact counts."""
     ref = account_ref(request)
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         return web.json_response(await account_view(conn, ref, now=clock.utcnow()))
 
 

@@ -21,11 +21,9 @@ from gateway.conversations.capture import capture
 from gateway.conversations.store import HUMAN_STATES, load_conversation
 from gateway.conversations.update_data import NEEDS_IDENTITY
 from gateway.conversations.verification import attempts_left, terms_for, verify_identity
+from gateway.db.engine import reading
 from gateway.errors import Forbidden
-from gateway.normalize import (
-    format_amount,
-    normalize_payment,
-)
+from gateway.normalize import format_amount, normalize_payment
 
 routes = web.RouteTableDef()
 CONVERSATION = "/conversations/{id}"
@@ -35,7 +33,7 @@ CONVERSATION = "/conversations/{id}"
 async def get_conversation(request: web.Request) -> web.Response:
     """The conversation's state; the account summary only once identity is verified."""
     settings = request.config_dict[SETTINGS]
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
     return web.json_response(_view(conversation, settings))
 
@@ -62,7 +60,7 @@ async def post_normalize(request: web.Request) -> web.Response:
     """Parse and validate amount and date text, without recording anything."""
     body = await read_model(request, BotNormalizeIn)
     settings = request.config_dict[SETTINGS]
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
     _require_verified(conversation)
     terms = terms_for(conversation, settings)

@@ -16,6 +16,7 @@ from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.clock import iso
 from gateway.conversations.inbound import receive
 from gateway.conversations.store import load_conversation
+from gateway.db.engine import reading
 from gateway.db.tables import account_updates, messages
 from gateway.records.updates import public_update
 
@@ -56,7 +57,7 @@ async def post_inbound(request: web.Request) -> web.Response:
 @routes.get("/conversations/{id}")
 async def get_conversation(request: web.Request) -> web.Response:
     """The thread: state, every message in order with its status, and the captured updates."""
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         conversation = await load_conversation(conn, request.match_info["id"])
         rows = await conn.execute(
             select(messages)

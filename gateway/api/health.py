@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from gateway.appkeys import ENGINE, REDIS, REGISTRY
+from gateway.db.engine import reading
 from gateway.db.migrate import ensure_migrated
 
 routes = web.RouteTableDef()
@@ -27,7 +28,7 @@ async def readyz(request: web.Request) -> web.Response:
 
     async def database() -> None:
         engine = request.config_dict[ENGINE]
-        async with engine.connect() as conn:
+        async with reading(engine) as conn:
             await conn.execute(text("SELECT 1"))
         await ensure_migrated(engine)
 

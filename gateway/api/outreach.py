@@ -11,6 +11,7 @@ from gateway.api.parsing import read_body, validate
 from gateway.api.schemas import BatchItemIn, OutreachIn
 from gateway.appkeys import COALESCER, ENGINE, SETTINGS
 from gateway.clock import iso
+from gateway.db.engine import reading
 from gateway.db.tables import outreach, timeline
 from gateway.errors import BadRequest, NotFound, ParleyError, ValidationFailed
 from gateway.outreach.intake import IntakeRequest, request_hash
@@ -81,7 +82,7 @@ def _item_result(answer: dict[str, Any] | ParleyError) -> dict[str, Any]:
 async def get_outreach(request: web.Request) -> web.Response:
     """Status of an outreach request and its timeline."""
     oid = request.match_info["id"]
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         row = (await conn.execute(select(outreach).where(outreach.c.id == oid))).first()
         if row is None:
             raise NotFound(f"no outreach {oid!r}", code="outreach_not_found")

@@ -8,6 +8,7 @@ from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import EvaluateIn
 from gateway.appkeys import ENGINE, SETTINGS
+from gateway.db.engine import reading
 from gateway.errors import NotFound
 from gateway.outreach.decisions import decide
 from gateway.outreach.snapshots import load_snapshots
@@ -23,7 +24,7 @@ async def post_evaluate(request: web.Request) -> web.Response:
     if body.address is not None:
         address = parse_address(body.channel, body.address, "address")
     at = body.at or clock.utcnow()
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         accounts = await load_snapshots(
             conn,
             now=at,

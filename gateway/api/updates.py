@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gateway.api.accounts import account_ref
 from gateway.appkeys import ENGINE
+from gateway.db.engine import reading
 from gateway.db.tables import account_updates
 from gateway.errors import ValidationFailed
 from gateway.records.accounts import find_account_id
@@ -31,7 +32,7 @@ async def get_updates(request: web.Request) -> web.Response:
     ref = account_ref(request)
     after = _cursor(request.query.get("after"))
     limit = _limit(request.query.get("limit"))
-    async with request.config_dict[ENGINE].connect() as conn:
+    async with reading(request.config_dict[ENGINE]) as conn:
         account_id = await find_account_id(conn, ref)
         # One row more than asked tells whether another page is already there.
         rows = (

@@ -1,0 +1,1 @@
+"""The `parley` command, the development launcher, the embedded Redis and `parley chat`."""

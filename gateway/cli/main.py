@@ -67,13 +67,13 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _audit_verify(settings: Settings) -> int:
-    from gateway.db.engine import create_engine
+    from gateway.db.engine import create_engine, reading
     from gateway.records.audit import verify
 
     async def main() -> int:
         engine = create_engine(settings.database_url)
         try:
-            async with engine.connect() as conn:
+            async with reading(engine) as conn:
                 report = await verify(conn)
         finally:
             await engine.dispose()
@@ -89,12 +89,12 @@ def _audit_verify(settings: Settings) -> int:
 
 def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
     from gateway.cli.explain import explain, render
-    from gateway.db.engine import create_engine
+    from gateway.db.engine import create_engine, reading
 
     async def main() -> int:
         engine = create_engine(settings.database_url)
         try:
-            async with engine.connect() as conn:
+            async with reading(engine) as conn:
                 explained = await explain(conn, outreach_id)
         finally:
             await engine.dispose()

@@ -29,9 +29,10 @@ from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.rasa import AssistantUnavailable, RasaClient
 from gateway.conversations.replies import queue_replies, reply_to
-from gateway.conversations.store import load_conversation
+from gateway.conversations.store import load_conversation, oldest_pending
+from gateway.db.engine import reading
 from gateway.db.tables import messages
-from gateway.messages.send import Sender
+from gateway.messages.send import Prepared, Sender
 from gateway.messages.statuses import InboundStatus
 from gateway.worker.jobs import backoff_seconds
 
@@ -53,7 +54,7 @@ class BotTurns:
 
     async def answer(self, message_id: str, *, job_try: int = 1) -> str:
         """Answer the conversation of ``message_id``: every pending message, oldest first."""
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
             conversation_id = await conn.scalar(
                 select(messages.c.conversation_id).where(messages.c.id == message_id)
             )
@@ -81,42 +82,28 @@ class BotTurns:
             pending = await self._oldest_pending(conversation_id)
             if pending is None:
                 break
-            async with self.engine.connect() as conn:
-                conversation = await load_conversation(conn, conversation_id)
             metadata = {
-                "channel": conversation.channel,
-                "account_ref": conversation.account_ref,
-                "message_id": pending.id,
+                "channel": pending.channel,
+                "account_ref": pending.account_ref,
+                "message_id": pending.message_id,
             }
             try:
-                replies = await self.rasa.turn(conversation_id, pending.body, metadata)
+                replies = await self.rasa.turn(conversation_id, pending.message_body, metadata)
             except AssistantUnavailable as exc:
-                await self._assistant_down(conversation, pending, exc, job_try)
+                await self._assistant_down(pending, exc, job_try)
                 break
-            for reply_id in await self._record_turn(conversation, pending.id, replies):
-                await self.sender.send_now(reply_id)
+            for prepared in await self._record_turn(pending, replies):
+                await self.sender.hand_over_now(prepared)
             answered += 1
         return answered
 
     async def _oldest_pending(self, conversation_id: str) -> Any:
-        async with self.engine.connect() as conn:
-            return (
-                await conn.execute(
-                    select(messages.c.id, messages.c.body, messages.c.created_at)
-                    .where(
-                        messages.c.conversation_id == conversation_id,
-                        messages.c.direction == "inbound",
-                        messages.c.status == InboundStatus.PENDING,
-                    )
-                    .order_by(messages.c.created_at, messages.c.id)
-                    .limit(1)
-                )
-            ).first()
+        async with reading(self.engine) as conn:
+            return await oldest_pending(conn, conversation_id)
 
-    async def _record_turn(
-        self, conversation: Any, message_id: str, replies: list[str]
-    ) -> list[str]:
-        """Mark the message answered and queue the replies, in one transaction."""
+    async def _record_turn(self, pending: Any, replies: list[str]) -> list[Prepared]:
+        """Mark the message answered, queue the replies and decide on them, in one
+        transaction: each reply is recorded before it goes to the provider."""
         now = clock.utcnow()
         async with self.engine.begin() as conn:
             # "for_agent" too: a handoff this very turn made (hardship, an agent request) moved
@@ -124,35 +111,36 @@ class BotTurns:
             await conn.execute(
                 update(messages)
                 .where(
-                    messages.c.id == message_id,
+                    messages.c.id == pending.message_id,
                     messages.c.status.in_((InboundStatus.PENDING, InboundStatus.FOR_AGENT)),
                 )
                 .values(status=InboundStatus.ANSWERED, updated_at=now)
             )
-            return await queue_replies(
-                conn,
-                [reply_to(conversation, text, "reply", self.settings) for text in replies],
-                now,
+            sends = await queue_replies(
+                conn, [reply_to(pending, text, "reply", self.settings) for text in replies], now
             )
+            return [await self.sender.prepare(conn, message_id) for message_id in sends]
 
-    async def _assistant_down(
-        self, conversation: Any, pending: Any, exc: AssistantUnavailable, job_try: int
-    ) -> None:
+    async def _assistant_down(self, pending: Any, exc: AssistantUnavailable, job_try: int) -> None:
         """Keep the message; retry with backoff, and after the configured wait hand it to a
         person with a short holding reply."""
         settings = self.settings
         now = clock.utcnow()
-        if now - pending.created_at < timedelta(seconds=settings.bot_unavailable_escalate_seconds):
+        if now - pending.message_created_at < timedelta(
+            seconds=settings.bot_unavailable_escalate_seconds
+        ):
             log.warning("assistant unavailable (try %d): %s", job_try, exc)
             delay = backoff_seconds(settings.send_retry_base_seconds, job_try)
             raise Retry(defer=min(delay, MAX_RETRY_SECONDS))
         reason = f"assistant_unavailable: {exc}"
         async with self.engine.begin() as conn:
-            before = await load_conversation(conn, conversation.id, lock=True)
-            updates = await hand_off(conn, before, reason=reason, now=now, message_id=pending.id)
+            before = await load_conversation(conn, pending.id, lock=True)
+            updates = await hand_off(
+                conn, before, reason=reason, now=now, message_id=pending.message_id
+            )
             holding = texts.assistant_unavailable(settings.collector_name)
             sends = await queue_replies(conn, [reply_to(before, holding, "reply", settings)], now)
-            after = await load_conversation(conn, conversation.id)
+            after = await load_conversation(conn, pending.id)
         await (
             AfterCommit(sends=sends, updates=updates)
             .escalation(before, after)

@@ -29,7 +29,7 @@ from gateway.ids import new_id
 from gateway.messages.send import CONFIRMATION
 from gateway.messages.statuses import InboundStatus
 from gateway.records import audit
-from gateway.records.accounts import lock_account
+from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.history import record_contact
 from policies import Keyword
@@ -191,14 +191,14 @@ async def _conversation(
         conversation = await load_conversation(conn, str(text.conversation_id), lock=True)
         sender = None
         if conversation.account_id is not None:
-            await lock_account(conn, conversation.account_id)
+            await hold_account(conn, conversation.account_id)
             sender = _Sender(conversation.account_id, conversation.account_ref)
         return sender, conversation.id, conversation.state
     sender = await find_sender(conn, text.channel, text.address)
     if sender is not None:
         # Before anything refers to the account: a STOP recorded here and a send-time check
         # in a worker take this lock in turn, so no send starts on consent being revoked.
-        await lock_account(conn, sender.id)
+        await hold_account(conn, sender.id)
     conversation_id, state, _ = await current_conversation(
         conn,
         account_id=sender.id if sender is not None else None,

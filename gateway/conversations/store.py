@@ -11,11 +11,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.db.tables import accounts, conversations, messages
 from gateway.errors import NotFound
 from gateway.ids import new_id
+from gateway.messages.statuses import InboundStatus
 from gateway.records.audit import AuditEntry, account_chain, append
 
 OPEN_STATES = ("bot", "escalated", "agent")
 # States in which inbound text waits for a person instead of going to the assistant.
 HUMAN_STATES = frozenset({"escalated", "agent"})
+
+
+_WITH_ACCOUNT = (
+    conversations,
+    accounts.c.account_ref,
+    accounts.c.creditor,
+    accounts.c.balance_amount,
+    accounts.c.currency,
+    accounts.c.debtor_name,
+    accounts.c.timezone,
+    accounts.c.postal_code,
+    accounts.c.dob_hash,
+)
 
 
 async def load_conversation(
@@ -26,17 +40,7 @@ async def load_conversation(
     ``lock`` takes a row lock on PostgreSQL (SQLite transactions already hold the write lock).
     """
     query = (
-        select(
-            conversations,
-            accounts.c.account_ref,
-            accounts.c.creditor,
-            accounts.c.balance_amount,
-            accounts.c.currency,
-            accounts.c.debtor_name,
-            accounts.c.timezone,
-            accounts.c.postal_code,
-            accounts.c.dob_hash,
-        )
+        select(*_WITH_ACCOUNT)
         .outerjoin(accounts, accounts.c.id == conversations.c.account_id)
         .where(conversations.c.id == conversation_id)
     )
@@ -46,6 +50,29 @@ async def load_conversation(
     if row is None:
         raise NotFound(f"no conversation {conversation_id!r}", code="conversation_not_found")
     return row
+
+
+async def oldest_pending(conn: AsyncConnection, conversation_id: str) -> Any:
+    """The conversation (as ``load_conversation`` has it) with its oldest message waiting for a
+    bot turn (``message_id``, ``message_body``, ``message_created_at``); None when none waits."""
+    query = (
+        select(
+            *_WITH_ACCOUNT,
+            messages.c.id.label("message_id"),
+            messages.c.body.label("message_body"),
+            messages.c.created_at.label("message_created_at"),
+        )
+        .join(messages, messages.c.conversation_id == conversations.c.id)
+        .outerjoin(accounts, accounts.c.id == conversations.c.account_id)
+        .where(
+            conversations.c.id == conversation_id,
+            messages.c.direction == "inbound",
+            messages.c.status == InboundStatus.PENDING,
+        )
+        .order_by(messages.c.created_at, messages.c.id)
+        .limit(1)
+    )
+    return (await conn.execute(query)).first()
 
 
 async def current_conversation(
@@ -127,9 +154,9 @@ async def escalate(conn: AsyncConnection, conversation: Any, *, reason: str, now
         .where(
             messages.c.conversation_id == conversation.id,
             messages.c.direction == "inbound",
-            messages.c.status == "pending",
+            messages.c.status == InboundStatus.PENDING,
         )
-        .values(status="for_agent", updated_at=now)
+        .values(status=InboundStatus.FOR_AGENT, updated_at=now)
     )
     if conversation.account_ref is not None:
         await append(

@@ -21,6 +21,7 @@ from gateway.records import audit
 from gateway.records.accounts import identity_hash
 from gateway.records.audit import AuditEntry, account_chain
 from policies import candidate_zones
+from policies.channels import PHONE_CHANNELS
 
 
 async def verify_identity(
@@ -108,7 +109,7 @@ def debtor_zone(conversation: Any) -> str:
     """The debtor's time zone: declared, else from ZIP or phone number, else the first US one."""
     if conversation.timezone:
         return str(conversation.timezone)
-    phones = (conversation.address,) if conversation.channel in {"sms", "voice"} else ()
+    phones = (conversation.address,) if conversation.channel in PHONE_CHANNELS else ()
     try:
         return candidate_zones((), conversation.postal_code, phones)[0]
     except ValueError:

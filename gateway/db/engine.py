@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+# An execution option of connections that only read (``reading``).
+READ_ONLY = "parley_read_only"
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -41,4 +46,15 @@ def _sqlite_begin(conn: Any) -> None:
     # Gateway and worker are separate processes on one file: a deferred transaction that
     # reads and then writes fails at once with "database is locked" when another process
     # wrote in between, while IMMEDIATE waits for the lock (busy_timeout) and then succeeds.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A connection from ``reading`` never writes, so it needs no lock.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection that only reads. On SQLite its transaction begins deferred: it takes no
+    write lock, so it neither waits for nor holds up writers in other processes (WAL lets
+    readers and a writer work side by side)."""
+    async with engine.connect() as conn:
+        yield await conn.execution_options(**{READ_ONLY: True})

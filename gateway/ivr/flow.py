@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.events import CallInput, CallReport
@@ -23,13 +23,11 @@ from gateway.config import Settings
 from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.capture import capture
 from gateway.conversations.handoff import hand_off
-from gateway.conversations.inbound import find_sender
 from gateway.conversations.store import HUMAN_STATES, current_conversation, load_conversation
 from gateway.conversations.verification import verify_identity
-from gateway.db.tables import calls, conversations
-from gateway.errors import ValidationFailed
+from gateway.db.tables import conversations
 from gateway.ivr import prompts
-from gateway.ivr.calls import account_of_message, claim_call
+from gateway.ivr.calls import account_for, claim_call, lock_call, update_call
 from gateway.ivr.keypad import keypad_amount, keypad_birth_date, keypad_date
 from gateway.ivr.menu import HINTS, MENU_INTENTS, STOP_CHOICES, confirmation, menu_choice
 from gateway.ivr.promise import problem_with, readback
@@ -68,7 +66,7 @@ class Ivr:
 
     async def start(self, report: CallReport) -> Answer:
         """The first webhook of a call: the debtor called us, or answered our call."""
-        account_id = await self._account_for(report.message_id, report.address)
+        account_id = await account_for(self.conn, report.message_id, report.address)
         call = await claim_call(self.conn, report, account_id, status="in-progress")
         # An AMD verdict, when there is one, is kept (a status callback may have brought it).
         seen = {"answered_by": report.answered_by} if report.answered_by else {}
@@ -110,7 +108,7 @@ class Ivr:
         comes next. ``intent`` is what Rasa read in the speech, if anything. An answer to an
         earlier step (Twilio retrying a webhook) only repeats the current question, so nothing
         is recorded twice."""
-        call = await self._load(call_id)
+        call = await lock_call(self.conn, call_id)
         if call.step in ENDED:
             return self._answer(call.id, Hangup(prompts.GOODBYE))
         conversation = await load_conversation(self.conn, call.conversation_id, lock=True)
@@ -252,13 +250,7 @@ class Ivr:
         return self._ask(call.id, call.step, f"{said} {again}")
 
     def _step_text(self, step: str) -> str:
-        return {
-            "verify": prompts.VERIFY_FACT[self.settings.bot_verification_fact].capitalize() + ".",
-            "menu": prompts.MENU,
-            "amount": prompts.ASK_AMOUNT,
-            "date": prompts.ASK_DATE,
-            "confirm": "To confirm your promise, press 1. To change it, press 2.",
-        }[step]
+        return prompts.step_text(step, self.settings.bot_verification_fact)
 
     async def _to_agent(
         self, call_id: str, conversation_id: str, *, reason: str | None, said: str = ""
@@ -293,23 +285,5 @@ class Ivr:
     def _answer(call_id: str, prompt: Prompt) -> Answer:
         return Answer(VoiceReply(call_id, prompt))
 
-    async def _account_for(self, message_id: str | None, address: str) -> int | None:
-        account_id = await account_of_message(self.conn, message_id)
-        if account_id is not None:
-            return account_id
-        sender = await find_sender(self.conn, "voice", address)
-        return int(sender.id) if sender is not None else None
-
-    async def _load(self, call_id: str) -> Any:
-        query = select(calls).where(calls.c.id == call_id)
-        if self.conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = (await self.conn.execute(query)).first()
-        if row is None:
-            raise ValidationFailed(f"no call {call_id!r}", code="unknown_call")
-        return row
-
     async def _set(self, call_id: str, **values: Any) -> None:
-        await self.conn.execute(
-            update(calls).where(calls.c.id == call_id).values(updated_at=self.now, **values)
-        )
+        await update_call(self.conn, call_id, self.now, **values)

@@ -92,3 +92,14 @@ def limited_content(contact_name: str, business: str, phone: str) -> str:
         f"Hello, this is {contact_name} from {business}. Please call me back at {spaced}. "
         f"Again, that number is {spaced}. Thank you."
     )
+
+
+def step_text(step: str, fact: str) -> str:
+    """What a step asks, said again after a miss (or to a webhook for an earlier step)."""
+    return {
+        "verify": VERIFY_FACT[fact].capitalize() + ".",
+        "menu": MENU,
+        "amount": ASK_AMOUNT,
+        "date": ASK_DATE,
+        "confirm": "To confirm your promise, press 1. To change it, press 2.",
+    }[step]

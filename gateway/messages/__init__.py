@@ -1,0 +1,1 @@
+"""Messages: the one send core every channel uses, delivery status, the provider registry."""

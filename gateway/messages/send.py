@@ -18,22 +18,22 @@ from typing import Any
 
 from arq import Retry
 from arq.connections import ArqRedis
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from channels.base import CANNOT_TELL, LookupVerdict, OutboundMessage, Provider, ProviderError
 from gateway import clock
 from gateway.config import Settings
+from gateway.db.engine import reading
 from gateway.db.tables import accounts, messages, timeline
-from gateway.messages.effects import record_effect
+from gateway.messages.send_records import record_failure, record_sent
 from gateway.messages.statuses import UNSENT, OutboundStatus
 from gateway.messages.transitions import move
 from gateway.outreach.decisions import DECISION_EVENT, decide
 from gateway.outreach.snapshots import load_snapshots
 from gateway.records import audit
-from gateway.records.accounts import lock_account
+from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
-from gateway.records.history import record_contact
 from gateway.worker.jobs import SEND_MESSAGE, backoff_seconds, enqueue_message, message_job_id
 from policies import Outcome
 
@@ -50,6 +50,17 @@ CANNOT_TELL_REASON = (
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """A message decided on at send time: ``row`` (and ``status`` sending) when it may go now,
+    ``not_before`` when deferred; otherwise ``status`` says why nothing is to be done."""
+
+    message_id: str
+    row: Any
+    status: str
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Sender:
     """Sends outbound messages by id; one per worker (or per test)."""
 
@@ -63,45 +74,59 @@ class Sender:
 
         Raises ``Retry`` (with backoff) when the provider may accept it later.
         """
-        async with self.engine.connect() as conn:
-            row = await _load(conn, message_id)
-        if row is None:
-            return "missing"
-        if row.status not in UNSENT:
-            return f"already {row.status}"
-        deferred = row.status == OutboundStatus.DEFERRED and row.not_before is not None
-        if deferred and row.not_before > clock.utcnow():
-            return "not yet due"  # an older job of a deferral that was moved later
-        if row.status == OutboundStatus.SENDING:
-            verdict = await self._reconcile(row, job_try)
+        async with self.engine.begin() as conn:
+            prepared = await self.prepare(conn, message_id)
+        if prepared.status is OutboundStatus.SENDING and prepared.row is None:
+            # Recorded as sending by an earlier try whose answer was lost: ask, never resend.
+            verdict = await self._reconcile(message_id, job_try)
             if verdict is not None:
                 return verdict
-        async with self.engine.begin() as conn:
-            row = await _load(conn, message_id, lock=True)
-            if row is None or row.status not in {OutboundStatus.QUEUED, OutboundStatus.DEFERRED}:
-                return "raced"
-            status, not_before = await self._check(conn, row)
-        if status is OutboundStatus.DEFERRED:
-            try:
-                await enqueue_message(self.redis, row.id, not_before)
-            except Exception:
-                log.exception("could not enqueue a deferred send; the requeue sweep will")
-        if status is not OutboundStatus.SENDING:
-            return str(status)
+            async with self.engine.begin() as conn:
+                prepared = await self.prepare(conn, message_id)
+        return await self.hand_over(prepared, job_try=job_try)
+
+    async def prepare(self, conn: AsyncConnection, message_id: str) -> Prepared:
+        """In the caller's transaction: decide at send time and record the verdict (sending,
+        deferred or blocked). A message found in ``sending`` comes back without its row: its
+        earlier try must be reconciled first, outside any transaction."""
+        row = await _load(conn, message_id, lock=True)
+        if row is None:
+            return Prepared(message_id, None, "missing")
+        if row.status == OutboundStatus.SENDING:
+            return Prepared(message_id, None, OutboundStatus.SENDING)
+        if row.status not in UNSENT:
+            return Prepared(message_id, None, f"already {row.status}")
+        if row.status == OutboundStatus.DEFERRED and row.not_before > clock.utcnow():
+            return Prepared(message_id, None, "not yet due")  # an older job of a later deferral
+        status, not_before = await self._check(conn, row)
+        return Prepared(message_id, row, status, not_before)
+
+    async def hand_over(self, prepared: Prepared, *, job_try: int = 1) -> str:
+        """After the prepare's transaction committed: a deferral is enqueued for its time, a
+        message recorded as sending goes to the provider and its answer is recorded."""
+        row = prepared.row
+        if row is None or prepared.status is not OutboundStatus.SENDING:
+            if prepared.status is OutboundStatus.DEFERRED:
+                try:
+                    await enqueue_message(self.redis, prepared.message_id, prepared.not_before)
+                except Exception:
+                    log.exception("could not enqueue a deferred send; the requeue sweep will")
+            return str(prepared.status)
         provider = self.providers[row.channel]
         try:
             result = await provider.send(_outbound(row))
         except ProviderError as exc:
             return await self._failed(row, exc, job_try)
         async with self.engine.begin() as conn:
-            await _record_sent(conn, row, result.provider_id, provider.name)
+            await record_sent(conn, row, result.provider_id, provider.name)
         return "sent"
 
-    async def send_now(self, message_id: str) -> None:
-        """Send from inside another job, so a turn's replies leave in order and without queue
-        delay; whatever cannot finish here (a retry, an error) becomes a job of its own."""
+    async def hand_over_now(self, prepared: Prepared) -> None:
+        """Hand over from inside another job, so a turn's replies leave in order and without
+        queue delay; whatever cannot finish here (a retry, an error) becomes a job of its own."""
+        message_id = prepared.message_id
         try:
-            await self.send(message_id)
+            await self.hand_over(prepared)
         except Retry as retry:
             await self.redis.enqueue_job(
                 SEND_MESSAGE,
@@ -125,9 +150,9 @@ class Sender:
         if row.purpose != CONFIRMATION:
             override = self.settings.ruleset
             # A STOP committing now waits for this check, or this check waits for the STOP.
-            await lock_account(conn, row.account_id)
+            await hold_account(conn, row.account_id)
             snapshots = await load_snapshots(
-                conn, now=now, ids=[row.account_id], ruleset_override=override
+                conn, now=now, ids=[row.account_id], ruleset_override=override, channel=row.channel
             )
             evaluation = decide(
                 next(iter(snapshots.values())),
@@ -180,18 +205,19 @@ class Sender:
             await audit.append(conn, entries)
         return OutboundStatus.SENDING, None
 
-    async def _reconcile(self, row: Any, job_try: int) -> str | None:
+    async def _reconcile(self, message_id: str, job_try: int) -> str | None:
         """A send was recorded but its answer was not: ask the provider instead of resending.
 
         Returns what happened, or None when the provider never got it and it may go again.
         """
-        provider = self.providers[row.channel]
-        async with self.engine.connect() as conn:
+        async with reading(self.engine) as conn:
+            row = await _load(conn, message_id)
             since = await conn.scalar(
                 select(func.max(timeline.c.at)).where(
                     timeline.c.message_id == row.id, timeline.c.status == OutboundStatus.SENDING
                 )
             )
+        provider = self.providers[row.channel]
         try:
             lookup = await provider.lookup(_outbound(row), since=since or row.updated_at)
         except ProviderError as exc:
@@ -205,7 +231,7 @@ class Sender:
                 return "raced"
             if lookup.verdict is LookupVerdict.FOUND:
                 assert lookup.result is not None
-                await _record_sent(conn, row, lookup.result.provider_id, provider.name)
+                await record_sent(conn, row, lookup.result.provider_id, provider.name)
                 return "reconciled as sent"
             if lookup.verdict is LookupVerdict.NOT_SENT:
                 await move(
@@ -234,56 +260,8 @@ class Sender:
 
     async def _failed(self, row: Any, exc: ProviderError, job_try: int) -> str:
         retry = exc.retryable and job_try < self.settings.send_max_tries
-        now = clock.utcnow()
-        detail = {"code": exc.code, "message": exc.message, "try": job_try}
         async with self.engine.begin() as conn:
-            if retry and exc.outcome_unknown:
-                # Left in "sending": the next try asks the provider before sending again.
-                await move(
-                    conn,
-                    row,
-                    OutboundStatus.SENDING,
-                    now,
-                    step="outcome_unknown",
-                    detail=detail,
-                    error_code=exc.code,
-                )
-                event = "message.outcome_unknown"
-            else:
-                status = OutboundStatus.QUEUED if retry else OutboundStatus.FAILED
-                await move(
-                    conn,
-                    row,
-                    status,
-                    now,
-                    step="retrying" if retry else None,
-                    detail=detail,
-                    error_code=exc.code,
-                    error_message=exc.message,
-                )
-                event = "message.failed"
-            if row.account_ref is not None:
-                entries = await record_effect(
-                    conn,
-                    exc.effect,
-                    code=exc.code,
-                    account_id=row.account_id,
-                    account_ref=row.account_ref,
-                    channel=row.channel,
-                    address=row.address,
-                    now=now,
-                    evidence=row.id,
-                )
-                entries.append(
-                    AuditEntry(
-                        account_chain(row.account_ref),
-                        event,
-                        now,
-                        {"outreach_id": row.outreach_id, "code": exc.code, "retry": retry},
-                        row.id,
-                    )
-                )
-                await audit.append(conn, entries)
+            await record_failure(conn, row, exc, job_try=job_try, retry=retry)
         if retry:
             raise Retry(defer=self._backoff(job_try))
         return "failed"
@@ -305,52 +283,3 @@ async def _load(conn: AsyncConnection, message_id: str, *, lock: bool = False) -
 
 def _outbound(row: Any) -> OutboundMessage:
     return OutboundMessage(row.id, row.channel, row.address, row.body, row.subject)
-
-
-async def _record_sent(conn: AsyncConnection, row: Any, provider_id: str, provider: str) -> None:
-    """The provider accepted the message: its id, "sent" unless a status report got here first,
-    the contact history the policy layer counts, and the audit row."""
-    now = clock.utcnow()
-    await conn.execute(
-        update(messages)
-        .where(messages.c.id == row.id, messages.c.provider_id.is_(None))
-        .values(provider_id=provider_id)
-    )
-    await move(
-        conn,
-        row,
-        OutboundStatus.SENT,
-        now,
-        only_from={OutboundStatus.SENDING, OutboundStatus.UNKNOWN},
-        detail={"provider": provider, "provider_id": provider_id},
-        error_code=None,
-    )
-    if row.account_id is None:
-        return
-    await record_contact(
-        conn,
-        account_id=row.account_id,
-        channel=row.channel,
-        direction="outbound",
-        at=now,
-        outcome="sent",
-        address=row.address,
-        message_id=row.id,
-    )
-    await audit.append(
-        conn,
-        [
-            AuditEntry(
-                account_chain(row.account_ref),
-                "message.sent",
-                now,
-                {
-                    "outreach_id": row.outreach_id,
-                    "purpose": row.purpose,
-                    "provider": provider,
-                    "provider_id": provider_id,
-                },
-                row.id,
-            )
-        ],
-    )

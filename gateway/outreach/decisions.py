@@ -66,7 +66,7 @@ def decide(
     contact = account.contact_for(channel, address)
     ruleset = ruleset_for(account.collector_type, ruleset_override)
     try:
-        facts = account.facts(channel, purpose, contact)
+        facts = account.facts(channel, purpose, contact, ruleset)
         decision = evaluate(facts, at, ruleset)
     except ValueError as exc:
         # Fail closed: facts that cannot be read never turn into an allow.

@@ -60,7 +60,7 @@ class OutreachSender:
         settings = self.sender.settings
         channel = row.resolved_channel
         snapshots = await load_snapshots(
-            conn, now=now, ids=[row.account_id], ruleset_override=settings.ruleset
+            conn, now=now, ids=[row.account_id], ruleset_override=settings.ruleset, channel=channel
         )
         account = next(iter(snapshots.values()))
         try:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.outreach.rulesets import history_days
-from policies import ConsentState, ContactFacts, ContactRecord
+from policies import ConsentState, ContactFacts, ContactRecord, Ruleset, history_read
 from policies.channels import PHONE_CHANNELS
 
 
@@ -60,8 +60,11 @@ class AccountSnapshot:
                 return contact
         return None
 
-    def facts(self, channel: str, purpose: str, contact: ContactPoint | None) -> ContactFacts:
-        """The policy facts of contacting this account on a channel at a contact point."""
+    def facts(
+        self, channel: str, purpose: str, contact: ContactPoint | None, ruleset: Ruleset
+    ) -> ContactFacts:
+        """The policy facts of contacting this account on a channel at a contact point, with
+        the part of the history ``ruleset``'s rules read."""
         inbound = [r.at for r in self.history if r.channel == channel and r.direction == "inbound"]
         return ContactFacts(
             channel=channel,
@@ -71,7 +74,7 @@ class AccountSnapshot:
             postal_code=self.postal_code,
             phones=tuple(sorted({c.address for c in self.contacts if c.channel in PHONE_CHANNELS})),
             contact_valid=contact is not None and contact.valid,
-            history=self.history,
+            history=history_read(self.history, channel, purpose, ruleset),
             do_not_contact=self.do_not_contact,
             cease_communication=self.cease_communication,
             disputed=self.disputed,
@@ -98,8 +101,13 @@ async def load_snapshots(
     refs: Iterable[str] = (),
     ids: Iterable[int] = (),
     ruleset_override: str | None = None,
+    channel: str | None = None,
 ) -> dict[str, AccountSnapshot]:
-    """Snapshots of the given accounts (by ref or id), keyed by account ref; three queries."""
+    """Snapshots of the given accounts (by ref or id), keyed by account ref; three queries.
+
+    With ``channel``, only that channel's contact history is read: all a decision about a
+    contact on it needs.
+    """
     refs, ids = list(refs), list(ids)
     where = accounts.c.account_ref.in_(refs) if refs else accounts.c.id.in_(ids)
     rows = list(await conn.execute(select(accounts).where(where)))
@@ -116,7 +124,7 @@ async def load_snapshots(
             ContactPoint(p.channel, p.address, p.consent, p.valid)
         )
     history: dict[int, list[ContactRecord]] = {}
-    for e in await conn.execute(
+    events = (
         select(
             contact_events.c.account_id,
             contact_events.c.channel,
@@ -129,7 +137,10 @@ async def load_snapshots(
             contact_events.c.at >= now - timedelta(days=history_days(ruleset_override)),
         )
         .order_by(contact_events.c.at)
-    ):
+    )
+    if channel is not None:
+        events = events.where(contact_events.c.channel == channel)
+    for e in await conn.execute(events):
         history.setdefault(e.account_id, []).append(
             ContactRecord(e.channel, e.direction, e.at, e.outcome)
         )

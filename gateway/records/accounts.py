@@ -18,6 +18,7 @@ from gateway.records import audit
 from gateway.records.account_input import AccountIn
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.consent import CONSUMER_SOURCES, record_consent
+from policies.channels import ADDRESSED_CHANNELS
 
 FLAGS = (
     "cease_communication",
@@ -176,6 +177,14 @@ def _consent_change(wanted: bool, current: str, source: str | None) -> str | Non
     return None
 
 
+async def hold_account(conn: AsyncConnection, account_id: int) -> None:
+    """Serialise this transaction with every other change of the account (see lock_account),
+    without reading anything: on SQLite the transaction holds the database's write lock
+    already, so only PostgreSQL needs a statement."""
+    if conn.dialect.name == "postgresql":
+        await lock_account(conn, account_id)
+
+
 async def lock_account(conn: AsyncConnection, account_id: int) -> Any:
     """Lock the account row for this transaction (PostgreSQL; SQLite's writers are serial).
 
@@ -286,7 +295,7 @@ async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dic
         "holds": holds(row),
         "contact_counts": {
             ch: {w: counts.get(ch, {}).get(w, 0) for w in ("1d", "7d", "30d")}
-            for ch in ("sms", "email", "voice")
+            for ch in ADDRESSED_CHANNELS
         },
         "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at),

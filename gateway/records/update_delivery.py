@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway import clock
 from gateway.config import Settings
+from gateway.db.engine import reading
 from gateway.db.tables import account_updates, accounts
 from gateway.records import audit, core_webhook
 from gateway.records.audit import AuditEntry, account_chain
@@ -183,7 +184,7 @@ async def requeue_deliveries(engine: AsyncEngine, redis: ArqRedis, settings: Set
     if not delivery_enabled(settings):
         return 0
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         ids = (
             (
                 await conn.execute(

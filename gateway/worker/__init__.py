@@ -1,1 +1,1 @@
-"""The arq worker: sends, deferred sends, retries and the requeue sweep."""
+"""The arq worker: its settings, job names and ids, the jobs and the requeue sweeps."""

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway import clock
 from gateway.config import Settings
+from gateway.db.engine import reading
 from gateway.db.tables import messages, outreach
 from gateway.messages.statuses import InboundStatus, OutboundStatus
 from gateway.outreach.statuses import OutreachStatus
@@ -30,7 +31,7 @@ async def requeue_outreach(engine: AsyncEngine, redis: ArqRedis, settings: Setti
     """Enqueue outreach sends that have no message yet and lost their job."""
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
     has_message = exists().where(messages.c.outreach_id == outreach.c.id)
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         rows = await conn.execute(
             select(outreach.c.id, outreach.c.not_before)
             .where(
@@ -59,7 +60,7 @@ async def requeue_messages(engine: AsyncEngine, redis: ArqRedis, settings: Setti
     for their bot turn, whose job was lost."""
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
     outbound, inbound = messages.c.direction == "outbound", messages.c.direction == "inbound"
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         rows = list(
             await conn.execute(
                 select(messages.c.id, messages.c.direction, messages.c.not_before)

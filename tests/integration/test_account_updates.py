@@ -17,7 +17,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from arq import Retry
 from arq.connections import ArqRedis
 from arq.constants import default_queue_name
@@ -92,21 +91,20 @@ class Receiver:
         return web.Response(status=status, text="ok" if status < 300 else "refused here")
 
 
-async def serve(receiver: Receiver, port: int | None = None) -> TestServer:
+async def serve(aiohttp_server: Any, receiver: Receiver, port: int | None = None) -> Any:
+    """The core system's webhook endpoint, on ``port`` (a free one by default)."""
     app = web.Application()
     app.router.add_post("/hooks/parley", receiver.handle)
-    server = TestServer(app, host="127.0.0.1", port=port)
-    await server.start_server()
+    server = await aiohttp_server(app, host="127.0.0.1", port=port)
     receiver.url = str(server.make_url("/hooks/parley"))
     return server
 
 
 @pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+async def receiver(aiohttp_server: Any) -> Receiver:
     found = Receiver()
-    server = await serve(found)
-    yield found
-    await server.close()
+    await serve(aiohttp_server, found)
+    return found
 
 
 @pytest.fixture
@@ -487,7 +485,7 @@ async def deliver_now(settings: Settings, update_id: int) -> str:
 
 
 async def test_an_unreachable_receiver_leaves_the_update_pending_for_a_retry(
-    client: Any, settings: Settings, redis: Redis, arq: ArqRedis
+    client: Any, settings: Settings, redis: Redis, arq: ArqRedis, aiohttp_server: Any
 ) -> None:
     port = free_port()
     core = hooked(settings, f"http://127.0.0.1:{port}/hooks/parley")
@@ -501,12 +499,9 @@ async def test_an_unreachable_receiver_leaves_the_update_pending_for_a_retry(
 
     # The core system comes back on that port: the retry delivers.
     receiver = Receiver()
-    server = await serve(receiver, port)
-    try:
-        await enqueue_delivery(arq, stored.id)
-        await Drainer(core, redis)()
-    finally:
-        await server.close()
+    await serve(aiohttp_server, receiver, port)
+    await enqueue_delivery(arq, stored.id)
+    await Drainer(core, redis)()
     assert len(receiver.requests) == 1
     assert receiver.requests[0].verified
     row = await stored_row(settings, stored.id)

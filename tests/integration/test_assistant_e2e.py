@@ -323,3 +323,17 @@ async def _delivered(stack: BotStack, update_id: str) -> Any:
                 return request
         assert time.monotonic() < deadline, f"update {update_id} was not delivered"
         await asyncio.sleep(0.1)
+
+
+async def test_the_bot_stack_runs_every_process(bot_stack: BotStack) -> None:
+    """Stopping and restarting Rasa is proven above, with the messages that wait for it."""
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{bot_stack.gateway_url}/readyz") as ready:
+            assert ready.status == 200
+        # NLU only: a dialogue turn would run actions against the gateway other tests share.
+        async with http.post(
+            f"{bot_stack.rasa_url}/model/parse", json={"text": "who is this?"}
+        ) as parse:
+            assert parse.status == 200
+            parsed = await parse.json()
+    assert parsed["intent"]["name"] == "who_is_this", parsed

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import redis
-from stack import ROOT, BotStack, WebhookReceiver, repo_settings
+from stack import ROOT, WebhookReceiver, repo_settings
 
 from gateway.assistant.training import ensure_model, inputs_digest, model_path
 from gateway.cli.embedded_redis import free_port
@@ -212,20 +212,6 @@ def test_parley_run_starts_rasa_and_the_action_server(
     # The launcher waited for its bot processes to exit: nothing listens there any more.
     assert not listening(rasa_port)
     assert not listening(actions_port)
-
-
-def test_the_bot_stack_runs_every_process_and_restarts_rasa(bot_stack: BotStack) -> None:
-    assert get_status(f"{bot_stack.gateway_url}/readyz") == 200
-    # NLU only: a dialogue turn would run actions against the gateway other tests share.
-    status, parsed = post(f"{bot_stack.rasa_url}/model/parse", {"text": "who is this?"})
-    assert status == 200, parsed
-    assert json.loads(parsed)["intent"]["name"] == "who_is_this", parsed
-
-    bot_stack.stop_rasa()
-    with pytest.raises(OSError, match="refused"):
-        get_status(f"{bot_stack.rasa_url}/status")
-    bot_stack.start_rasa()
-    assert get_status(f"{bot_stack.rasa_url}/status") == 200
 
 
 def test_the_webhook_receiver_records_each_post_before_answering() -> None:

@@ -5,7 +5,7 @@ the baseline, and that its checks after the run pass; no timing is asserted. The
 Twilio benchmarks run as the command line runs them (a subprocess with its own servers on free
 ports of 127.0.0.1), on this session's Redis db (tests run one at a time and each flushes it
 first; concurrent sessions are given different dbs) and PostgreSQL server. The bot-turn
-measurement runs against the session's ``bot_stack``: a second Rasa would cost a minute.
+measurement runs against the session's ``bot_stack`` (test_bench_bot_turns_e2e.py).
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 from conftest import POSTGRES_ADMIN_URL
-from stack import BotStack
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.append(str(ROOT))  # bench/ is not an installed package
 
-from bench import bot_turns, policy_engine, profile  # noqa: E402
+from bench import policy_engine, profile  # noqa: E402
 
 SMOKE_TIMEOUT = 240  # seconds for one subprocess run (a few seconds on an idle machine)
 DATABASES = ("sqlite", "postgres")
@@ -174,32 +173,3 @@ def test_each_profile_stage_names_a_function_the_code_still_has(rule: profile.Ru
     assert re.search(rf"def \w*{re.escape(name)}\(", path.read_text()), (
         f"bench/profile.py: no function ending in {name!r} in {rule.file}"
     )
-
-
-async def test_bot_turns_measures_turns_on_a_running_stack(
-    bot_stack: BotStack, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # Accounts and numbers of our own: the stack is shared with the other end-to-end tests.
-    workload = bot_turns.Workload(
-        turns=2,
-        load=4,
-        conversations=2,
-        warm_up_turns=1,
-        account_prefix="SMOKE-",
-        phone_prefix="+13125559",
-    )
-
-    results = await bot_turns.measure(bot_stack, workload)
-
-    assert results.direct.n == results.gateway.n == 2
-    for latency in (results.direct, results.gateway):
-        assert 0 < latency.median <= latency.p95 < 60_000, latency
-    assert set(results.stages) == {
-        "intake (POST, stored)",
-        "queue + turn (incl. Rasa)",
-        "reply: policy + provider",
-    }
-    assert results.throughput_ratio > 0
-    out = capsys.readouterr().out
-    assert re.search(rf"gateway adds: median -?{NUMBER} ms", out), out
-    assert re.search(rf"ratio gateway/direct:\s+{NUMBER}\n", out), out

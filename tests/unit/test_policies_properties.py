@@ -25,6 +25,7 @@ from policies import (
     evaluate,
     facts_from_dict,
     facts_to_dict,
+    history_read,
 )
 from policies.call_frequency import check_call_frequency
 from policies.caps import check_channel_caps
@@ -396,3 +397,14 @@ def test_call_frequency_matches_the_regulation(
             # The first instant the regulation allows: allowed there, not a second before.
             assert _frequency_oracle(history, result.not_before, tz)
             assert not _frequency_oracle(history, result.not_before - timedelta(seconds=1), tz)
+
+
+@settings(deadline=None)
+@given(scenario=scenarios(), ruleset=st.sampled_from(RULESETS))
+def test_the_history_the_rules_read_decides_as_the_whole_history_does(
+    scenario: tuple[ContactFacts, datetime], ruleset: Ruleset
+) -> None:
+    facts, now = scenario
+    read = history_read(facts.history, facts.channel, facts.purpose, ruleset)
+    assert set(read) <= set(facts.history)
+    assert evaluate(replace(facts, history=read), now, ruleset) == evaluate(facts, now, ruleset)

@@ -3,10 +3,14 @@
     .venv/bin/python -m bench.bot_turns            # 100 sequential turns, 300 concurrent
     .venv/bin/python -m bench.bot_turns --quick    # 30 and 60
     .venv/bin/python -m bench.bot_turns --smoke    # 3 and 6: proves it runs (Rasa still loads)
+    .venv/bin/python -m bench.bot_turns --rasa stub --database postgres
 
 Starts the whole stack as real processes (``tests/stack.py``: gateway, two workers, Rasa, the
-action server, SQLite, Redis db 13 unless ``--redis-url``) with the repository's trained model;
-replies go to the console provider. ``measure`` also runs against a stack that is already up
+action server, a fresh SQLite file or PostgreSQL database (``--database``), Redis db 13 unless
+``--redis-url``) with the repository's trained model; replies go to the console provider.
+``--rasa stub`` replaces Rasa and the action server with a stub that answers every turn at once
+(``bench.rasa_stub``): Rasa's own time varies by more than the gateway adds, so against the stub
+the difference of the two paths is the gateway's work alone. ``measure`` also runs against a stack that is already up
 (the tests run it on their ``bot_stack``). Every turn is the same work on both paths: "who is
 this" in a conversation the gateway knows, which makes Rasa run a custom action that reads the
 conversation from the gateway's bot API.
@@ -38,6 +42,8 @@ from typing import Protocol
 
 import aiohttp
 
+from bench.databases import KINDS, database
+from bench.rasa_stub import RasaStub
 from bench.turn_probe import TurnProbe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,24 +202,42 @@ async def _measure(probe: TurnProbe, workload: Workload) -> TurnResults:
     return TurnResults(d, g, stages, direct_rate, gateway_rate)
 
 
-async def run(workload: Workload, redis_url: str) -> TurnResults:
-    """Start the whole stack with the repository's model, measure, stop it."""
-    print("training or finding the model ...", file=sys.stderr)
-    model = ensure_model(repo_settings(), ROOT, progress=lambda line: print(line, file=sys.stderr))
+async def run(workload: Workload, redis_url: str, kind: str, rasa: str) -> TurnResults:
+    """Start the whole stack on a fresh database of ``kind`` (sqlite or postgres) with the
+    repository's model (``rasa`` "real") or a stub that answers at once ("stub"), measure, stop."""
+    stub = RasaStub() if rasa == "stub" else None
+    if stub is None:
+        print("training or finding the model ...", file=sys.stderr)
+        progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        model = ensure_model(repo_settings(), ROOT, progress=progress)
+    else:
+        stub.start()
+        model = ROOT / "var" / "models" / "unused-with-the-stub"
     # BotStack needs a Twilio; with the console provider (extra_env={}) nothing calls it.
     twilio = ThreadedEmulator()
     twilio.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            stack = BotStack(Path(tmp), model, redis_url=redis_url, extra_env={}, twilio=twilio)
-            print("starting the stack (Rasa takes a minute) ...", file=sys.stderr)
-            try:
-                await asyncio.to_thread(stack.start)
-                return await measure(stack, workload)
-            finally:
-                stack.stop()
+        async with database(kind) as url:
+            with tempfile.TemporaryDirectory() as tmp:
+                stack = BotStack(
+                    Path(tmp),
+                    model,
+                    redis_url=redis_url,
+                    extra_env={},
+                    twilio=twilio,
+                    database_url=url,
+                    rasa_url=stub.url if stub else None,
+                )
+                print(f"starting the stack on {kind} with {rasa} Rasa ...", file=sys.stderr)
+                try:
+                    await asyncio.to_thread(stack.start)
+                    return await measure(stack, workload)
+                finally:
+                    stack.stop()
     finally:
         twilio.stop()
+        if stub is not None:
+            stub.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -227,12 +251,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="3 and 6 turns over 2 conversations: proves it runs, times nothing",
     )
     parser.add_argument("--redis-url", default=REDIS_URL, help=f"default {REDIS_URL}")
+    parser.add_argument("--database", choices=KINDS, default="sqlite", help="default sqlite")
+    parser.add_argument(
+        "--rasa",
+        choices=("real", "stub"),
+        default="real",
+        help="the repository's model (default), or a stub answering at once: what the gateway "
+        "adds without Rasa's own variance",
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         workload = Workload(turns=3, load=6, conversations=2, warm_up_turns=1)
     else:
         workload = Workload(*((30, 60) if args.quick else (100, 300)))
-    asyncio.run(run(workload, args.redis_url))
+    asyncio.run(run(workload, args.redis_url, args.database, args.rasa))
     return 0
 
 

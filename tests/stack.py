@@ -244,18 +244,22 @@ class BotStack:
         redis_url: str,
         extra_env: dict[str, str],
         twilio: ThreadedEmulator,
+        database_url: str | None = None,
+        rasa_url: str | None = None,
     ) -> None:
+        """``rasa_url``: an assistant already running there (then no Rasa, no action server)."""
         self.twilio = twilio
         self.var_dir = directory / "var"
         self.log_dir = directory / "logs"
         self.model = model
         self.redis_url = redis_url
-        self.database_url = f"sqlite+aiosqlite:///{directory / 'parley.db'}"
+        self.database_url = database_url or f"sqlite+aiosqlite:///{directory / 'parley.db'}"
         self.api_token = secrets.token_hex(16)
         self.bot_token = secrets.token_hex(16)
         self.webhook_secret = secrets.token_hex(16)
         self.gateway_url = f"http://127.0.0.1:{free_port()}"
-        self.rasa_url = f"http://127.0.0.1:{free_port()}"
+        self.rasa_url = rasa_url or f"http://127.0.0.1:{free_port()}"
+        self._own_rasa = rasa_url is None
         self._directory = directory
         self._extra_env = extra_env
         self._settings = repo_settings(
@@ -307,11 +311,12 @@ class BotStack:
                     ready_url=f"{self.gateway_url}/readyz" if command == "serve" else None,
                 )
             )
-        self._processes.append(
-            start_actions(self._settings, gateway_url=self.gateway_url, log_dir=self.log_dir)
-        )
-        self._rasa = start_rasa(self._settings, self.model, log_dir=self.log_dir)
-        wait_ready([*self._processes, self._rasa])
+        if self._own_rasa:
+            self._processes.append(
+                start_actions(self._settings, gateway_url=self.gateway_url, log_dir=self.log_dir)
+            )
+            self._rasa = start_rasa(self._settings, self.model, log_dir=self.log_dir)
+        wait_ready([*self._processes, *([self._rasa] if self._rasa else [])])
 
     def stop_rasa(self) -> None:
         """Stop the Rasa server only (the gateway must cope with the bot being away)."""

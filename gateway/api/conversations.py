@@ -41,7 +41,7 @@ async def post_inbound(request: web.Request) -> web.Response:
         received_at=clock.utcnow(),
     )
     config = request.config_dict
-    routed = await receive(config[ENGINE], config[REDIS], config[SETTINGS], text)
+    routed = await receive(config[ENGINE], config[REDIS], config[SETTINGS], text, route_now=True)
     return web.json_response(
         {
             "message_id": routed.message_id,

@@ -2,10 +2,9 @@
 
 A per-conversation Redis lock (``redis.asyncio.lock.Lock``: a random token and a TTL, so a
 crashed worker's lock expires by itself) keeps workers from interleaving turns; whoever holds it
-takes the oldest pending message, so order holds even when jobs run out of order. A job that
-finds the lock taken just ends: the holder answers every pending message and looks once more
-after letting go, so a message stored meanwhile is never left behind and no job spins on a busy
-lock.
+answers the oldest pending message, so order holds even when jobs run out of order. A job that
+finds the lock taken just ends: the holder looks again after every turn, once it let go, so a
+message stored meanwhile is never left behind and no job spins on a busy lock.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.handoff import hand_off
+from gateway.conversations.inbound import route_received
 from gateway.conversations.rasa import AssistantUnavailable, RasaClient
 from gateway.conversations.replies import queue_replies, reply_to
 from gateway.conversations.store import load_conversation, oldest_pending
@@ -37,7 +37,7 @@ from gateway.messages.statuses import InboundStatus
 from gateway.worker.jobs import backoff_seconds
 
 log = logging.getLogger("parley.bot_turns")
-# Longer than one Rasa call can take; extended before every message.
+# Longer than one turn can take (a Rasa call is at most PARLEY_RASA_TIMEOUT_SECONDS).
 LOCK_TTL_SECONDS = 120.0
 MAX_RETRY_SECONDS = 30.0
 
@@ -53,11 +53,29 @@ class BotTurns:
     sender: Sender
 
     async def answer(self, message_id: str, *, job_try: int = 1) -> str:
-        """Answer the conversation of ``message_id``: every pending message, oldest first."""
+        """Answer the conversation of ``message_id``: every pending message, oldest first.
+
+        A text still ``received`` is routed first (keywords were dealt with when it came in).
+        """
         async with reading(self.engine) as conn:
-            conversation_id = await conn.scalar(
-                select(messages.c.conversation_id).where(messages.c.id == message_id)
-            )
+            found = (
+                await conn.execute(
+                    select(messages.c.status, messages.c.conversation_id).where(
+                        messages.c.id == message_id
+                    )
+                )
+            ).first()
+        if found is not None and found.status == InboundStatus.RECEIVED:
+            async with self.engine.begin() as conn:
+                routed = await route_received(conn, message_id, self.settings)
+                conversation_id = await conn.scalar(
+                    select(messages.c.conversation_id).where(messages.c.id == message_id)
+                )
+            if routed is not None:
+                routed.turns.clear()  # this job is their turn
+                await routed.flush(self.redis, self.settings)
+        else:
+            conversation_id = found.conversation_id if found is not None else None
         if conversation_id is None:
             return "no conversation"
         answered = 0
@@ -66,36 +84,51 @@ class BotTurns:
             if not await lock.acquire(blocking=False):
                 return f"answered {answered}; another turn holds the conversation"
             try:
-                answered += await self._answer_pending(conversation_id, lock, job_try)
+                pending = await self._oldest_pending(conversation_id)
+                if pending is not None and not await self._answer_one(pending, job_try):
+                    return f"answered {answered}; a person takes over"
             finally:
                 try:
                     await lock.release()
                 except LockError:
                     log.warning("a turn outlived its lock on conversation %s", conversation_id)
-            if await self._oldest_pending(conversation_id) is None:
+            # Looked at after letting go: a text stored meanwhile, whose own job found the lock
+            # taken and ended, is answered here.
+            if pending is None:
+                return f"answered {answered}"
+            answered += 1
+            if not await self._any_pending(conversation_id):
                 return f"answered {answered}"
 
-    async def _answer_pending(self, conversation_id: str, lock: Lock, job_try: int) -> int:
-        """Answer pending messages in order while the lock is ours; returns how many."""
-        answered = 0
-        while await _still_ours(lock):
-            pending = await self._oldest_pending(conversation_id)
-            if pending is None:
-                break
-            metadata = {
-                "channel": pending.channel,
-                "account_ref": pending.account_ref,
-                "message_id": pending.message_id,
-            }
-            try:
-                replies = await self.rasa.turn(conversation_id, pending.message_body, metadata)
-            except AssistantUnavailable as exc:
-                await self._assistant_down(pending, exc, job_try)
-                break
-            for prepared in await self._record_turn(pending, replies):
-                await self.sender.hand_over_now(prepared)
-            answered += 1
-        return answered
+    async def _answer_one(self, pending: Any, job_try: int) -> bool:
+        """One turn: the text to Rasa, the answer recorded and sent, in order. False when Rasa
+        stayed away too long and a person took the conversation over."""
+        metadata = {
+            "channel": pending.channel,
+            "account_ref": pending.account_ref,
+            "message_id": pending.message_id,
+        }
+        try:
+            replies = await self.rasa.turn(pending.id, pending.message_body, metadata)
+        except AssistantUnavailable as exc:
+            await self._assistant_down(pending, exc, job_try)
+            return False
+        for prepared in await self._record_turn(pending, replies):
+            await self.sender.hand_over_now(prepared)
+        return True
+
+    async def _any_pending(self, conversation_id: str) -> bool:
+        async with reading(self.engine) as conn:
+            found = await conn.scalar(
+                select(messages.c.id)
+                .where(
+                    messages.c.conversation_id == conversation_id,
+                    messages.c.direction == "inbound",
+                    messages.c.status == InboundStatus.PENDING,
+                )
+                .limit(1)
+            )
+        return found is not None
 
     async def _oldest_pending(self, conversation_id: str) -> Any:
         async with reading(self.engine) as conn:
@@ -151,12 +184,3 @@ class BotTurns:
 def conversation_lock(redis: ArqRedis, conversation_id: str) -> Lock:
     """The lock whose holder answers the conversation's pending messages."""
     return Lock(redis, f"parley:lock:conversation:{conversation_id}", timeout=LOCK_TTL_SECONDS)
-
-
-async def _still_ours(lock: Lock) -> bool:
-    """Restart the lock's TTL; False when it expired and another turn may hold it now."""
-    try:
-        await lock.extend(LOCK_TTL_SECONDS, replace_ttl=True)
-    except LockError:
-        return False
-    return True

@@ -1,8 +1,11 @@
 """The one path of every inbound text, whatever the channel: stored once (deduplicated on the
-provider's id), keywords first, then the conversation's bot turn or the agent queue.
+provider's id), the keyword decided once, then the conversation: its bot turn or the agent queue.
 
-One transaction does it all, so a STOP is in force before the provider gets its answer and no
-send can start on consent being revoked; the bot turn itself runs in a worker.
+A keyword (STOP, START, HELP) is routed in the transaction that stores it, so an opt-out is in
+force before the provider gets its answer and no send starts on consent being revoked. Any other
+text is stored as ``received`` and routed by its bot-turn job, just before the turn (one job, and
+a webhook that answers the provider at once); a caller that needs the conversation now (the
+API) routes it at once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.agent_events import AgentEvent
-from gateway.conversations.keywords import apply_keyword, keyword_of
+from gateway.conversations.keywords import apply_keyword, confirmed_keyword
 from gateway.conversations.replies import Reply, queue_replies
 from gateway.conversations.store import HUMAN_STATES, current_conversation, load_conversation
 from gateway.db.tables import accounts, contact_points, messages
@@ -32,7 +35,7 @@ from gateway.records import audit
 from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.history import record_contact
-from policies import Keyword
+from policies import Keyword, classify_keyword
 from policies.channels import PHONE_CHANNELS
 
 FOR_AGENT = "message.for_agent"
@@ -54,22 +57,83 @@ class Received:
     duplicate: bool = False
     account_ref: str | None = None
     conversation_id: str | None = None
-    route: str = "duplicate"  # bot | agent | keyword | unknown_sender | duplicate
+    route: str = "duplicate"  # received | bot | agent | keyword | unknown_sender | duplicate
     keyword: str = Keyword.NONE.value
     after: AfterCommit = field(default_factory=AfterCommit)
 
 
 async def receive(
-    engine: AsyncEngine, redis: ArqRedis, settings: Settings, text: InboundText
+    engine: AsyncEngine,
+    redis: ArqRedis,
+    settings: Settings,
+    text: InboundText,
+    *,
+    route_now: bool = False,
 ) -> Received:
-    """Take one inbound text: route it in one transaction, then start what it set going.
-
-    Quick enough for a provider's webhook: the assistant's answer comes from a worker.
-    """
+    """Take one inbound text and start what it sets going once committed."""
     async with engine.begin() as conn:
-        received = await route(conn, text, settings)
+        received = await take_in(conn, text, settings, route_now=route_now)
     await received.after.flush(redis, settings)
     return received
+
+
+async def take_in(
+    conn: AsyncConnection, text: InboundText, settings: Settings, *, route_now: bool
+) -> Received:
+    """In the caller's transaction: store the text once, and route it now when it is a keyword
+    or ``route_now`` (otherwise its bot-turn job will)."""
+    # Only addressed channels have keywords: a chat session has no consent of its own.
+    keyword = classify_keyword(text.body) if text.address is not None else Keyword.NONE
+    message_id, duplicate = await _store(conn, text)
+    if duplicate:
+        return Received(message_id, duplicate=True)
+    if route_now or keyword is not Keyword.NONE:
+        return await _route(conn, message_id, text, keyword, settings)
+    received = Received(message_id, route="received")
+    received.after.turns.append(message_id)
+    return received
+
+
+async def route_received(
+    conn: AsyncConnection, message_id: str, settings: Settings
+) -> AfterCommit | None:
+    """Route a text stored as ``received`` (its bot-turn job does, first), and before it every
+    older one from the same sender, so turns keep the order the texts came in. None when it
+    was routed already. Their keyword was decided when they were stored: none."""
+    row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
+    if row is None or row.status != InboundStatus.RECEIVED:
+        return None
+    same_sender = (
+        messages.c.conversation_id == row.conversation_id
+        if row.address is None
+        else (messages.c.channel == row.channel) & (messages.c.address == row.address)
+    )
+    query = (
+        select(messages)
+        .where(
+            same_sender,
+            messages.c.direction == "inbound",
+            messages.c.status == InboundStatus.RECEIVED,
+            messages.c.created_at <= row.created_at,
+        )
+        .order_by(messages.c.created_at, messages.c.id)
+    )
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    after = AfterCommit()
+    for waiting in await conn.execute(query):
+        text = InboundText(
+            channel=waiting.channel,
+            address=waiting.address,
+            body=waiting.body,
+            provider=waiting.provider,
+            provider_id=waiting.provider_id,
+            received_at=waiting.created_at,
+            subject=waiting.subject,
+            conversation_id=waiting.conversation_id,
+        )
+        after.add((await _route(conn, waiting.id, text, Keyword.NONE, settings)).after)
+    return after
 
 
 async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
@@ -86,11 +150,14 @@ async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
     ).first()
 
 
-async def route(conn: AsyncConnection, text: InboundText, settings: Settings) -> Received:
-    """Store the message once and decide what it sets off, in the caller's transaction."""
-    message_id, duplicate = await _store(conn, text)
-    if duplicate:
-        return Received(message_id, duplicate=True)
+async def _route(
+    conn: AsyncConnection,
+    message_id: str,
+    text: InboundText,
+    keyword: Keyword,
+    settings: Settings,
+) -> Received:
+    """Decide what a stored message sets off: its keyword's effect, else the bot or an agent."""
     now = text.received_at
     received = Received(message_id, route="bot")
     sender, conversation_id, state = await _conversation(conn, text, settings)
@@ -117,7 +184,7 @@ async def route(conn: AsyncConnection, text: InboundText, settings: Settings) ->
         address=text.address,
         message_id=message_id,
     )
-    keyword = await keyword_of(conn, sender.id, text)
+    keyword = await confirmed_keyword(conn, keyword, sender.id, text)
     received.keyword = keyword.value
     entries = [
         AuditEntry(
@@ -164,7 +231,8 @@ async def _store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
             body=text.body,
             provider=text.provider,
             provider_id=text.provider_id,
-            status=InboundStatus.PENDING,
+            status=InboundStatus.RECEIVED,
+            conversation_id=text.conversation_id,
             created_at=now,
             updated_at=now,
         )

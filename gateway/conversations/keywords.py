@@ -19,17 +19,14 @@ from gateway.records.accounts import invalidate_contact
 from gateway.records.audit import AuditEntry
 from gateway.records.consent import record_consent
 from gateway.records.updates import NewUpdate, record_update
-from policies import Keyword, classify_keyword, says_wrong_party
+from policies import Keyword, says_wrong_party
 
 
-async def keyword_of(conn: AsyncConnection, account_id: int, text: InboundText) -> Keyword:
-    """The keyword the text is, if any; a "yes" while consent stands answers the assistant.
-
-    Only addressed channels have keywords: a chat session has no consent of its own to revoke.
-    """
-    if text.address is None:
-        return Keyword.NONE
-    keyword = classify_keyword(text.body)
+async def confirmed_keyword(
+    conn: AsyncConnection, keyword: Keyword, account_id: int, text: InboundText
+) -> Keyword:
+    """The keyword as it stands for this account: a "yes" (START) while consent stands is no
+    keyword at all but an answer to the assistant."""
     if keyword is Keyword.OPT_IN:
         consent = await conn.scalar(
             select(contact_points.c.consent).where(
@@ -58,7 +55,7 @@ async def apply_keyword(
     collector = settings.collector_name
     if keyword is Keyword.HELP:
         return texts.help_text(collector, settings.collector_phone), []
-    assert text.address is not None  # keyword_of finds none on channels without addresses
+    assert text.address is not None  # channels without addresses have no keywords
     entries.append(
         await record_consent(
             conn,

@@ -26,7 +26,8 @@ class OutboundStatus(enum.StrEnum):
 class InboundStatus(enum.StrEnum):
     """A message a consumer sent."""
 
-    PENDING = "pending"  # waiting for its bot turn
+    RECEIVED = "received"  # stored; its bot-turn job routes it first
+    PENDING = "pending"  # routed, waiting for its bot turn
     ANSWERED = "answered"  # the assistant answered it
     FOR_AGENT = "for_agent"  # a person reads it (escalated conversation, unknown sender)
     KEYWORD = "keyword"  # STOP, START or HELP: handled without a conversation turn

@@ -57,7 +57,7 @@ async def requeue_outreach(engine: AsyncEngine, redis: ArqRedis, settings: Setti
 
 async def requeue_messages(engine: AsyncEngine, redis: ArqRedis, settings: Settings) -> int:
     """Enqueue outbound messages due to be sent (or reconciled) and inbound messages waiting
-    for their bot turn, whose job was lost."""
+    to be routed or answered (their bot turn does both), whose job was lost."""
     cutoff = clock.utcnow() - timedelta(seconds=settings.requeue_after_seconds)
     outbound, inbound = messages.c.direction == "outbound", messages.c.direction == "inbound"
     async with reading(engine) as conn:
@@ -78,7 +78,7 @@ async def requeue_messages(engine: AsyncEngine, redis: ArqRedis, settings: Setti
                         ),
                         and_(
                             inbound,
-                            messages.c.status == InboundStatus.PENDING,
+                            messages.c.status.in_((InboundStatus.RECEIVED, InboundStatus.PENDING)),
                             messages.c.updated_at < cutoff,
                         ),
                     )

@@ -19,7 +19,7 @@ from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
 from channels.twilio_sms import TwilioSmsProvider
 from gateway import clock
 from gateway.config import Settings
-from gateway.conversations.inbound import route
+from gateway.conversations.inbound import route_received, take_in
 from gateway.db.engine import create_engine
 from gateway.db.tables import contact_events, contact_points, messages, outreach, provider_events
 from gateway.worker import service
@@ -222,7 +222,7 @@ async def test_a_lost_answer_is_reconciled_by_asking_twilio_not_by_sending_again
     assert listed[0].query["To"] == PHONE
 
 
-async def test_inbound_sms_is_stored_once_routed_at_once_and_its_bot_turn_queued(
+async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_its_bot_turn(
     twilio_client: Any, twilio_settings: Settings, webhooks: Webhooks, redis: Any
 ) -> None:
     await new_account(twilio_client)
@@ -235,10 +235,23 @@ async def test_inbound_sms_is_stored_once_routed_at_once_and_its_bot_turn_queued
     assert (message.provider, message.provider_id) == ("twilio", "SM" + "1" * 32)
     assert message.direction == "inbound"
     assert message.address == PHONE
-    # Routed to the assistant before Twilio got its answer: the bot turn is due in a worker.
+    # Not a keyword: stored, and one job (its bot turn) routes it and answers it.
+    assert message.status == "received"
+    assert message.conversation_id is None
+    assert await redis.exists(f"arq:job:turn:{message.id}")
+    engine = create_engine(twilio_settings.database_url)
+    try:
+        async with engine.begin() as conn:
+            routed = await route_received(conn, message.id, twilio_settings)
+        assert routed is not None
+        assert routed.turns == [message.id]
+        async with engine.begin() as conn:
+            assert await route_received(conn, message.id, twilio_settings) is None  # once
+    finally:
+        await engine.dispose()
+    (message,) = await rows(twilio_settings, select(messages))
     assert message.status == "pending"
     assert message.conversation_id is not None
-    assert await redis.exists(f"arq:job:turn:{message.id}")
     (event,) = await rows(twilio_settings, select(contact_events))
     assert (event.direction, event.channel) == ("inbound", "sms")
 
@@ -345,7 +358,7 @@ async def test_stop_racing_a_send_in_another_worker_starts_no_send_after_it(
     try:
         stop = InboundText("sms", PHONE, "STOP", "twilio", "SM" + "4" * 32, DAYTIME)
         async with deps.engine.begin() as conn:
-            await route(conn, stop, twilio_settings)
+            await take_in(conn, stop, twilio_settings, route_now=False)
             send = asyncio.create_task(deps.outreach.send(oid))
             await asyncio.sleep(0.5)
             # The worker is waiting for the account the STOP holds.

@@ -30,7 +30,7 @@ OUTBOUND = (
     "blocked",
     "unknown",
 )
-INBOUND = ("pending", "answered", "for_agent", "keyword")
+INBOUND = ("received", "pending", "answered", "for_agent", "keyword")
 OUTREACH = ("queued", "deferred", "sending", "sent", "delivered", "failed", "blocked", "unknown")
 
 
@@ -39,11 +39,6 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 def upgrade() -> None:
-    # Stored by a webhook and never routed (Redis was down): a person reads them, nothing is lost.
-    op.execute(
-        "UPDATE messages SET status = 'for_agent' "
-        "WHERE direction = 'inbound' AND status = 'received'"
-    )
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("not_before", UTCDateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("decision", sa.JSON(), nullable=True))

@@ -10,10 +10,10 @@ action server, a fresh SQLite file or PostgreSQL database (``--database``), Redi
 ``--redis-url``) with the repository's trained model; replies go to the console provider.
 ``--rasa stub`` replaces Rasa and the action server with a stub that answers every turn at once
 (``bench.rasa_stub``): Rasa's own time varies by more than the gateway adds, so against the stub
-the difference of the two paths is the gateway's work alone. ``measure`` also runs against a stack that is already up
-(the tests run it on their ``bot_stack``). Every turn is the same work on both paths: "who is
-this" in a conversation the gateway knows, which makes Rasa run a custom action that reads the
-conversation from the gateway's bot API.
+the difference of the two paths is the gateway's work alone. ``measure`` also runs against a
+stack that is already up (the tests run it on their ``bot_stack``). Every turn is the same work
+on both paths: "who is this" in a conversation the gateway knows, which makes Rasa run a custom
+action that reads the conversation from the gateway's bot API.
 
 - direct: POST Rasa's REST webhook with the conversation id as sender; latency until it answers.
 - gateway: POST /v1/messages/inbound; latency until the reply is recorded as sent by the

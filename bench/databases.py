@@ -6,6 +6,7 @@ before and after a run, so it must be one nothing else uses.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import tempfile
 import urllib.parse
@@ -15,22 +16,13 @@ from pathlib import Path
 
 import asyncpg
 
+from gateway.db.migrate import upgrade_database
+
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 KINDS = ("sqlite", "postgres")
 REDIS_URL = "redis://127.0.0.1:6379/14"
 # The tests use db 15 and 14 (their process stack), and CI runs the smoke modes meanwhile.
 SMOKE_REDIS_URL = "redis://127.0.0.1:6379/12"
-
-
-async def _migrate(url: str) -> None:
-    from gateway.db.engine import create_engine
-    from gateway.db.migrate import upgrade
-
-    engine = create_engine(url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
 
 
 def throwaway_url(admin_url: str, name: str) -> str:
@@ -49,7 +41,7 @@ async def database(kind: str, postgres_admin_url: str = POSTGRES_ADMIN_URL) -> A
     if kind == "sqlite":
         with tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp:
             url = f"sqlite+aiosqlite:///{tmp}/parley.db"
-            await _migrate(url)
+            await upgrade_database(url)
             yield url
         return
     name = f"parley_bench_{uuid.uuid4().hex[:12]}"
@@ -60,7 +52,7 @@ async def database(kind: str, postgres_admin_url: str = POSTGRES_ADMIN_URL) -> A
         await admin.close()
     try:
         url = throwaway_url(postgres_admin_url, name)
-        await _migrate(url)
+        await upgrade_database(url)
         yield url
     finally:
         admin = await asyncpg.connect(postgres_admin_url, timeout=5)
@@ -80,3 +72,17 @@ def sqlite_files(url: str) -> str:
         with contextlib.suppress(OSError):
             sizes.append(f"{name.name} {name.stat().st_size / 1e6:.1f} MB")
     return ", ".join(sizes)
+
+
+def add_database_options(parser: argparse.ArgumentParser) -> None:
+    """``--redis-url`` and ``--postgres-url``, as every benchmark with servers takes them."""
+    parser.add_argument(
+        "--redis-url",
+        help=f"a Redis db of the benchmark's own: flushed before and after (default {REDIS_URL})",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=POSTGRES_ADMIN_URL,
+        help="a PostgreSQL database to connect to when creating and dropping the throwaway "
+        f"one (default {POSTGRES_ADMIN_URL})",
+    )

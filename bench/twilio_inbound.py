@@ -39,7 +39,7 @@ from sqlalchemy import func, select
 
 from bench._server import PUBLIC_URL, TOKEN, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
 from bench.cpu import quiet
-from bench.databases import KINDS, POSTGRES_ADMIN_URL, REDIS_URL, SMOKE_REDIS_URL, database
+from bench.databases import KINDS, REDIS_URL, SMOKE_REDIS_URL, add_database_options, database
 from bench.open_loop import Request, Step, open_loop
 from bench.portfolio import account_document
 from bench.processes import Server
@@ -229,16 +229,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         f"a quiet machine; proves it runs, times nothing (Redis {SMOKE_REDIS_URL} unless "
         "--redis-url)",
     )
-    parser.add_argument(
-        "--redis-url",
-        help=f"a Redis db of the benchmark's own: flushed before and after (default {REDIS_URL})",
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=POSTGRES_ADMIN_URL,
-        help="a PostgreSQL database to connect to when creating and dropping the throwaway "
-        f"one (default {POSTGRES_ADMIN_URL})",
-    )
+    add_database_options(parser)
     args = parser.parse_args(argv)
     args.idle_sample_seconds = 1.0  # how long the quiet-machine check measures the load
     if args.smoke:

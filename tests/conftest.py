@@ -40,7 +40,7 @@ from gateway.app import init_app
 from gateway.cli.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
 from gateway.config import Settings, load_settings
 from gateway.db.engine import create_engine
-from gateway.db.migrate import upgrade
+from gateway.db.migrate import upgrade_database
 from gateway.db.tables import metadata
 from gateway.worker.service import create_worker
 
@@ -112,12 +112,7 @@ def _drop_postgres_database(name: str) -> None:
 
 
 def _migrate(url: str) -> None:
-    async def run() -> None:
-        engine = create_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(run())
+    asyncio.run(upgrade_database(url))
 
 
 @pytest.fixture(scope="session")

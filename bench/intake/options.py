@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.databases import KINDS, POSTGRES_ADMIN_URL, REDIS_URL, SMOKE_REDIS_URL
+from bench.databases import KINDS, REDIS_URL, SMOKE_REDIS_URL, add_database_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +109,7 @@ def _parser(description: str | None) -> argparse.ArgumentParser:
         "to drop below 0.3 cores (0: do not wait)",
     )
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument(
-        "--redis-url",
-        help=f"a Redis db of the benchmark's own: flushed before and after (default {REDIS_URL})",
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=POSTGRES_ADMIN_URL,
-        help="a PostgreSQL database to connect to when creating and dropping the throwaway "
-        f"one (default {POSTGRES_ADMIN_URL})",
-    )
+    add_database_options(parser)
     return parser
 
 

@@ -23,7 +23,7 @@ from gateway.conversations.update_data import NEEDS_IDENTITY
 from gateway.conversations.verification import attempts_left, terms_for, verify_identity
 from gateway.db.engine import reading
 from gateway.errors import Forbidden
-from gateway.normalize import format_amount, normalize_payment
+from gateway.normalize import format_amount
 
 routes = web.RouteTableDef()
 CONVERSATION = "/conversations/{id}"
@@ -64,14 +64,7 @@ async def post_normalize(request: web.Request) -> web.Response:
         conversation = await load_conversation(conn, request.match_info["id"])
     _require_verified(conversation)
     terms = terms_for(conversation, settings)
-    result = normalize_payment(
-        body.amount,
-        body.date,
-        today=terms.today,
-        balance=terms.balance,
-        currency=terms.currency,
-        horizon_days=terms.horizon_days,
-    )
+    result = terms.payment(body.amount, body.date)
     return web.json_response(dict(result.to_dict(terms.currency, terms.today)))
 
 

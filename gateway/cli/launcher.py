@@ -17,8 +17,7 @@ from gateway.assistant.processes import BotProcesses, actions_url, start_bot
 from gateway.assistant.training import ensure_model
 from gateway.cli.embedded_redis import LOCAL_REDIS, EmbeddedRedis, redis_answers
 from gateway.config import Settings
-from gateway.db.engine import create_engine
-from gateway.db.migrate import upgrade
+from gateway.db.migrate import upgrade_database
 from gateway.errors import ParleyError
 
 DEV_TOKEN = "parley-dev-token"  # noqa: S105 - printed for local use; serve alone has no default
@@ -71,7 +70,7 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         print(f"parley: applying migrations to {settings.database_url}", flush=True)
-        asyncio.run(_migrate(settings.database_url))
+        asyncio.run(upgrade_database(settings.database_url))
         base = f"http://{settings.host}:{settings.port}"
         if settings.bot_start:
             model = ensure_model(settings, project_root(), progress=_bot_progress)
@@ -132,11 +131,3 @@ def _bot_lines(settings: Settings, model: Path | None) -> str:
         return "parley: Rasa     not started (PARLEY_BOT_START=false)\n"
     rasa = str(settings.rasa_url).rstrip("/")
     return f"parley: Rasa     {rasa}  (model {model})\nparley: actions  {actions_url(settings)}\n"
-
-
-async def _migrate(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()

@@ -15,6 +15,7 @@ from typing import Any
 from gateway.errors import ValidationFailed
 from gateway.normalize import (
     FieldError,
+    NormalizedPayment,
     format_amount,
     normalize_payment,
     parse_amount,
@@ -39,6 +40,17 @@ class Terms:
     balance: Decimal
     currency: str
     horizon_days: int
+
+    def payment(self, amount: str | None, when: str | None) -> NormalizedPayment:
+        """An amount and a date as the debtor wrote them, read and checked against these terms."""
+        return normalize_payment(
+            amount,
+            when,
+            today=self.today,
+            balance=self.balance,
+            currency=self.currency,
+            horizon_days=self.horizon_days,
+        )
 
 
 def normalise(kind: str, raw: dict[str, str | None], terms: Terms) -> dict[str, Any]:
@@ -98,14 +110,7 @@ def _payment(
             for key, value in ((amount_key, amount_text), (date_key, date_text))
             if not value
         ]
-    result = normalize_payment(
-        amount_text,
-        date_text,
-        today=terms.today,
-        balance=terms.balance,
-        currency=terms.currency,
-        horizon_days=terms.horizon_days,
-    )
+    result = terms.payment(amount_text, date_text)
     errors += result.errors
     if errors:
         details = [

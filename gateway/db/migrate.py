@@ -54,6 +54,17 @@ def _sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:
     cursor.close()
 
 
+async def upgrade_database(database_url: str) -> None:
+    """Apply every migration to the database at ``database_url`` (an engine of its own)."""
+    from gateway.db.engine import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     """The migration the database is at, or None for an empty database."""
     async with engine.connect() as conn:

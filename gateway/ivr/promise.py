@@ -8,7 +8,7 @@ from gateway.config import Settings
 from gateway.conversations.verification import terms_for
 from gateway.errors import ValidationFailed
 from gateway.ivr import prompts
-from gateway.normalize import NormalizedPayment, format_amount, format_date, normalize_payment
+from gateway.normalize import NormalizedPayment, format_amount, format_date
 
 
 def problem_with(
@@ -33,12 +33,4 @@ def readback(conversation: Any, settings: Settings, data: dict[str, Any]) -> tup
 def _normalized(
     conversation: Any, settings: Settings, amount: str | None, when: str | None
 ) -> NormalizedPayment:
-    terms = terms_for(conversation, settings)
-    return normalize_payment(
-        amount,
-        when,
-        today=terms.today,
-        balance=terms.balance,
-        currency=terms.currency,
-        horizon_days=terms.horizon_days,
-    )
+    return terms_for(conversation, settings).payment(amount, when)

@@ -1,84 +1,33 @@
 """The assistant end to end: gateway, two workers, the real Rasa and action server (stack.py).
 
 A debtor writes through ``POST /v1/messages/inbound`` (the path every channel takes after its
-own webhook) and reads the replies the console provider sent, exactly as ``parley chat`` does.
+own webhook) and reads the replies the console provider sent, exactly as ``parley chat`` does:
+a promise captured and delivered signed, a dispute, hardship, a wrong or unverified person, STOP,
+and turns reaching Rasa in order (the processes themselves: test_assistant_stack_e2e.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
-import os
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
+from assistant_e2e_helpers import (
+    BALANCE,
+    CREDITOR,
+    DOB,
+    ZONE,
+    Debtor,
+    bot_stack_env,  # noqa: F401 - fixture: the stack's settings
+    http_session,  # noqa: F401 - fixture `http`
+    new_debtor,
+)
 from stack import BotStack
 
-from gateway.cli.chat_client import ChatSession
 from gateway.normalize import local_today, parse_date
 from gateway.records.core_webhook import verify
-
-ZONE = "America/Chicago"
-CREDITOR = "Acme Bank"
-BALANCE = "432.10"
-DOB = "03/14/1985"
-
-
-@pytest.fixture(scope="session")
-def bot_stack_env() -> dict[str, str]:
-    # Quick retries while Rasa is away, and a long wait before a person takes over.
-    return {
-        "PARLEY_SEND_RETRY_BASE_SECONDS": "0.5",
-        "PARLEY_BOT_UNAVAILABLE_ESCALATE_SECONDS": "900",
-    }
-
-
-class Debtor:
-    """One debtor's phone: says things, returns what the assistant sent back."""
-
-    def __init__(self, http: aiohttp.ClientSession, stack: BotStack, phone: str) -> None:
-        self.out = io.StringIO()
-        self.session = ChatSession(http, stack.gateway_url, self.out)
-        self.phone = phone
-
-    async def say(self, text: str) -> list[str]:
-        start = len(self.out.getvalue())
-        await self.session.say("sms", self.phone, text, wait=90)
-        lines = self.out.getvalue()[start:].splitlines()
-        assert not any(line.startswith("(no answer") for line in lines), lines
-        return [line.removeprefix("bot> ") for line in lines if line.startswith("bot> ")]
-
-
-@pytest.fixture
-async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        yield session
-
-
-async def new_debtor(http: aiohttp.ClientSession, stack: BotStack, ref: str, phone: str) -> Debtor:
-    body = {
-        "creditor": CREDITOR,
-        "collector_type": "third_party",
-        "balance": {"amount": BALANCE, "currency": "USD"},
-        "debtor": {
-            "name": "Dana Debtor",
-            "timezone": ZONE,
-            "postal_code": "60601",
-            "date_of_birth": "1985-03-14",
-        },
-        "contacts": [{"channel": "sms", "address": phone, "consent": True}],
-    }
-    async with http.put(f"{stack.gateway_url}/v1/accounts/{ref}", json=body) as response:
-        assert response.status in (200, 201), await response.text()
-    return Debtor(http, stack, phone)
 
 
 async def updates(http: aiohttp.ClientSession, stack: BotStack, ref: str) -> list[dict[str, Any]]:
@@ -96,6 +45,16 @@ async def verify_identity(debtor: Debtor) -> None:
 def discloses(replies: list[str]) -> bool:
     text = " ".join(replies)
     return CREDITOR in text or BALANCE in text or "debt" in text.lower()
+
+
+async def _delivered(stack: BotStack, update_id: str) -> Any:
+    deadline = time.monotonic() + 60
+    while True:
+        for request in stack.received:
+            if request.json()["id"] == update_id:
+                return request
+        assert time.monotonic() < deadline, f"update {update_id} was not delivered"
+        await asyncio.sleep(0.1)
 
 
 async def test_a_promise_is_captured_normalised_and_delivered_signed(
@@ -231,109 +190,3 @@ async def test_turns_reach_rasa_in_the_order_they_were_sent(
         tracker = await response.json()
     heard = [event["text"] for event in tracker["events"] if event["event"] == "user"]
     assert heard == texts
-
-
-def test_parley_chat_talks_to_the_assistant(bot_stack: BotStack) -> None:
-    async def setup() -> None:
-        headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
-        async with aiohttp.ClientSession(headers=headers) as session:
-            await new_debtor(session, bot_stack, "E2E-CHAT", "+13125550107")
-
-    asyncio.run(setup())
-    port = bot_stack.gateway_url.rsplit(":", 1)[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")} | {
-        "PARLEY_API_TOKENS": bot_stack.api_token,
-        "PARLEY_PORT": port,
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "gateway.cli.main", "chat", "--account", "E2E-CHAT"],
-        input=f"hi\n{DOB}\nwhat's my balance\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    replies = [line for line in result.stdout.splitlines() if line.startswith("bot> ")]
-    assert any("date of birth" in line for line in replies), result.stdout
-    assert any(f"${BALANCE}" in line for line in replies), result.stdout
-
-
-def test_the_test_stories_pass(bot_model: Path, tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[2]
-    result = subprocess.run(  # noqa: S603 - the bot venv's rasa
-        [
-            str(root / ".venv-bot" / "bin" / "rasa"),
-            "test",
-            "core",
-            "--model",
-            str(bot_model),
-            "--stories",
-            str(root / "bot" / "tests" / "test_stories.yml"),
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=root,
-        env=os.environ | {"RASA_TELEMETRY_ENABLED": "false"},
-        capture_output=True,
-        text=True,
-        timeout=400,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    failed = (tmp_path / "failed_test_stories.yml").read_text()
-    assert "- story:" not in failed, failed
-
-
-async def test_with_rasa_stopped_messages_wait_and_are_answered_after_it_returns(
-    http: aiohttp.ClientSession, bot_stack: BotStack
-) -> None:
-    debtor = await new_debtor(http, bot_stack, "E2E-DOWN", "+13125550108")
-    bot_stack.stop_rasa()
-    try:
-        body = {"channel": "sms", "address": debtor.phone, "text": "hi"}
-        async with http.post(f"{bot_stack.gateway_url}/v1/messages/inbound", json=body) as response:
-            sent = await response.json()
-        await asyncio.sleep(3)
-        url = f"{bot_stack.gateway_url}/v1/conversations/{sent['conversation_id']}"
-        async with http.get(url) as response:
-            thread = await response.json()
-        assert [m["status"] for m in thread["messages"]] == ["pending"]
-    finally:
-        bot_stack.start_rasa()
-    deadline = time.monotonic() + 120
-    while True:
-        async with http.get(url) as response:
-            thread = await response.json()
-        replies = [m for m in thread["messages"] if m["direction"] == "outbound"]
-        if replies and all(m["status"] == "sent" for m in replies):
-            break
-        assert time.monotonic() < deadline, thread
-        await asyncio.sleep(0.5)
-    assert thread["messages"][0]["status"] == "answered"
-    assert "date of birth" in replies[0]["body"]
-
-
-async def _delivered(stack: BotStack, update_id: str) -> Any:
-    deadline = time.monotonic() + 60
-    while True:
-        for request in stack.received:
-            if request.json()["id"] == update_id:
-                return request
-        assert time.monotonic() < deadline, f"update {update_id} was not delivered"
-        await asyncio.sleep(0.1)
-
-
-async def test_the_bot_stack_runs_every_process(bot_stack: BotStack) -> None:
-    """Stopping and restarting Rasa is proven above, with the messages that wait for it."""
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{bot_stack.gateway_url}/readyz") as ready:
-            assert ready.status == 200
-        # NLU only: a dialogue turn would run actions against the gateway other tests share.
-        async with http.post(
-            f"{bot_stack.rasa_url}/model/parse", json={"text": "who is this?"}
-        ) as parse:
-            assert parse.status == 200
-            parsed = await parse.json()
-    assert parsed["intent"]["name"] == "who_is_this", parsed

@@ -1,22 +1,30 @@
-"""SMS through Twilio: the real SDK against the emulator, signed webhooks, real Redis and DBs."""
+"""SMS received through Twilio's signed webhook: a text stored once and routed by its bot turn,
+keywords (STOP, START, HELP) taking effect before Twilio gets its answer, an unknown sender, a
+bot turn's lost job found by the sweep, and forged, incomplete or proxied webhooks."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from arq.connections import ArqRedis
-from helpers import PHONE, account_body, outreach_body, select_rows
-from sqlalchemy import func, select
+from helpers import PHONE
+from sqlalchemy import select
 from twilio_emulator import TwilioEmulator
 from twilio_fixtures import PARLEY_NUMBER, PUBLIC_URL, Webhooks
+from twilio_sms_helpers import (
+    DAYTIME,
+    accept,
+    daytime,  # noqa: F401 - autouse: the clock reads 15:00 in Chicago
+    new_account,
+    outreach_view,
+    rows,
+)
 
-from channels.base import ProviderError
 from channels.events import InboundText
 from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
-from channels.twilio_sms import TwilioSmsProvider
 from gateway import clock
 from gateway.config import Settings
 from gateway.conversations.inbound import route_received, take_in
@@ -26,200 +34,11 @@ from gateway.worker import service
 from gateway.worker.deps import deps_of
 from gateway.worker.requeue import requeue_messages
 
-DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 SMS_PATH = "/webhooks/twilio/sms"
-
-
-@pytest.fixture(autouse=True)
-def daytime(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clock, "utcnow", lambda: DAYTIME)
-
-
-async def new_account(client: Any) -> None:
-    response = await client.put("/v1/accounts/A-1", json=account_body())
-    assert response.status in (200, 201), await response.text()
-
-
-async def accept(client: Any, key: str = "k1") -> str:
-    response = await client.post(
-        "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": key}
-    )
-    assert response.status == 202, await response.text()
-    return str((await response.json())["id"])
-
-
-async def outreach_view(client: Any, oid: str) -> dict[str, Any]:
-    return dict(await (await client.get(f"/v1/outreach/{oid}")).json())
-
-
-async def rows(settings: Settings, query: Any) -> list[Any]:
-    return await select_rows(settings.database_url, query)
 
 
 def sent_bodies(emulator: TwilioEmulator) -> list[str]:
     return [r.form["Body"][0] for r in emulator.create_requests()]
-
-
-async def test_outreach_goes_out_through_the_sdk_and_callbacks_move_it_to_delivered(
-    twilio_client: Any,
-    twilio_settings: Settings,
-    twilio_drain: Any,
-    emulator: TwilioEmulator,
-    webhooks: Webhooks,
-) -> None:
-    await new_account(twilio_client)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    (create,) = emulator.create_requests()
-    assert create.authorized
-    assert create.form["To"] == [PHONE]
-    assert create.form["From"] == [PARLEY_NUMBER]
-    assert "Reply STOP" in create.form["Body"][0]
-    callback = create.form["StatusCallback"][0]
-    assert callback.startswith(f"{PUBLIC_URL}/webhooks/twilio/status?message_id=msg_")
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "sent"
-    (sid,) = emulator.messages
-    for status in ("sent", "delivered"):
-        answer = await webhooks.status(sid, status)
-        assert answer.status == 204, answer.body
-    replay = await webhooks.status(sid, "delivered")  # Twilio retrying the callback
-    late = await webhooks.status(sid, "sent")  # and an earlier status arriving late
-    assert (replay.status, late.status) == (204, 204)
-
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "delivered"
-    steps = [step["status"] for step in view["timeline"]]
-    assert steps[:3] == ["queued", "sending", "sent"]
-    assert steps[3:] == ["sent", "delivered"]  # a replay adds nothing; a late "sent" is dropped
-    (message,) = await rows(twilio_settings, select(messages))
-    assert (message.status, message.provider_id) == ("delivered", sid)
-    (event,) = await rows(twilio_settings, select(contact_events))
-    assert event.outcome == "delivered"
-
-
-async def test_a_callback_before_the_send_is_recorded_is_not_undone(
-    twilio_client: Any,
-    twilio_settings: Settings,
-    twilio_drain: Any,
-    emulator: TwilioEmulator,
-    webhooks: Webhooks,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Twilio can call back before the worker commits the provider id."""
-    original = TwilioSmsProvider.send
-
-    async def send_then_callback(self: TwilioSmsProvider, message: Any) -> Any:
-        result = await original(self, message)
-        answer = await webhooks.status(result.provider_id, "delivered")
-        assert answer.status == 204
-        return result
-
-    monkeypatch.setattr(TwilioSmsProvider, "send", send_then_callback)
-    await new_account(twilio_client)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    (message,) = await rows(twilio_settings, select(messages))
-    assert message.status == "delivered"
-    assert (await outreach_view(twilio_client, oid))["status"] == "delivered"
-
-
-@pytest.mark.parametrize(
-    ("code", "column", "expected"),
-    [(21610, "consent", "revoked"), (21211, "valid", False), (21614, "valid", False)],
-)
-async def test_twilio_refusals_teach_the_contact_point(
-    twilio_client: Any,
-    twilio_settings: Settings,
-    twilio_drain: Any,
-    emulator: TwilioEmulator,
-    code: int,
-    column: str,
-    expected: Any,
-) -> None:
-    await new_account(twilio_client)
-    emulator.fail_next(status=400, code=code)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "failed"
-    assert view["timeline"][-1]["detail"]["code"] == str(code)
-    (point,) = await rows(
-        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
-    )
-    assert getattr(point, column) == expected
-    if column == "consent":
-        assert point.consent_source == "provider"
-    again = await twilio_client.post(
-        "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": "k2"}
-    )
-    rules = [r["rule"] for r in (await again.json())["decision"]["reasons"]]
-    assert rules == ["opted_out" if code == 21610 else "invalid_contact"]
-    assert len(emulator.create_requests()) == 1
-
-
-@pytest.mark.parametrize("status", [429, 500, 503])
-async def test_throttling_and_server_errors_retry(
-    twilio_client: Any, twilio_drain: Any, emulator: TwilioEmulator, status: int
-) -> None:
-    await new_account(twilio_client)
-    emulator.fail_next(2, status=status)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    assert len(emulator.create_requests()) == 3
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "sent"
-    assert [s["status"] for s in view["timeline"]].count("retrying") == 2
-
-
-async def test_another_error_fails_with_twilios_code_and_message(
-    twilio_client: Any, twilio_settings: Settings, twilio_drain: Any, emulator: TwilioEmulator
-) -> None:
-    emulator.fail_next(status=400, code=21606, message="The From phone number is not valid")
-    await new_account(twilio_client)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    assert (await outreach_view(twilio_client, oid))["status"] == "failed"
-    (message,) = await rows(twilio_settings, select(messages))
-    assert message.error_code == "21606"
-    assert message.error_message == "The From phone number is not valid"
-    (point,) = await rows(
-        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
-    )
-    assert (point.consent, point.valid) == ("granted", True)
-
-
-async def test_a_lost_answer_is_reconciled_by_asking_twilio_not_by_sending_again(
-    twilio_client: Any,
-    twilio_settings: Settings,
-    twilio_drain: Any,
-    emulator: TwilioEmulator,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    original = TwilioSmsProvider.send
-    attempts = 0
-
-    async def accepted_but_answer_lost(self: TwilioSmsProvider, message: Any) -> Any:
-        nonlocal attempts
-        attempts += 1
-        await original(self, message)
-        raise ProviderError(
-            "network", "ServerDisconnectedError", retryable=True, outcome_unknown=True
-        )
-
-    monkeypatch.setattr(TwilioSmsProvider, "send", accepted_but_answer_lost)
-    await new_account(twilio_client)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    assert attempts == 1
-    assert len(emulator.create_requests()) == 1
-    (sid,) = emulator.messages
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "sent"
-    assert view["timeline"][-1]["detail"]["provider_id"] == sid
-    listed = [r for r in emulator.requests if r.method == "GET"]
-    assert listed
-    assert listed[0].query["To"] == PHONE
 
 
 async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_its_bot_turn(
@@ -413,41 +232,6 @@ async def test_an_unknown_sender_hears_nothing_about_a_debt_and_an_agent_gets_th
     assert "432" not in reply
     inbound = await rows(twilio_settings, select(messages).where(messages.c.direction == "inbound"))
     assert [m.status for m in inbound] == ["for_agent"]
-
-
-async def test_a_delivery_failure_callback_marks_a_dead_number_invalid(
-    twilio_client: Any,
-    twilio_settings: Settings,
-    twilio_drain: Any,
-    emulator: TwilioEmulator,
-    webhooks: Webhooks,
-) -> None:
-    await new_account(twilio_client)
-    oid = await accept(twilio_client)
-    await twilio_drain()
-    (sid,) = emulator.messages
-    await webhooks.status(sid, "undelivered", error_code=30006)
-    view = await outreach_view(twilio_client, oid)
-    assert view["status"] == "failed"
-    (point,) = await rows(
-        twilio_settings, select(contact_points).where(contact_points.c.channel == "sms")
-    )
-    assert point.valid is False
-    (event,) = await rows(twilio_settings, select(contact_events))
-    assert event.outcome == "failed"
-    count = await rows(twilio_settings, select(func.count()).select_from(provider_events))
-    assert count[0][0] == 1
-
-
-async def test_settings_refuse_twilio_without_credentials() -> None:
-    from gateway.config import load_settings
-    from gateway.errors import ConfigError
-
-    with pytest.raises(ConfigError) as raised:
-        load_settings(provider_sms="twilio")
-    message = raised.value.message
-    for name in ("PARLEY_TWILIO_ACCOUNT_SID", "PARLEY_TWILIO_AUTH_TOKEN", "PARLEY_PUBLIC_URL"):
-        assert name in message
 
 
 async def test_a_text_whose_bot_turn_job_was_lost_is_found_by_the_sweep(

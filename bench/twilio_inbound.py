@@ -15,7 +15,7 @@ Every request is what Twilio sends for an SMS from a debtor: a fresh MessageSid,
 of one of the registered accounts, a body that is not a keyword, and ``X-Twilio-Signature``
 computed over the public URL (signed before the clock starts). So each request in the gateway
 is the webhook's whole path: the signature check, one transaction with the atomic dedupe insert
-of the message, and the routing job enqueued in Redis (no worker runs, so nothing is routed).
+of the message, and its bot-turn job enqueued in Redis (no worker runs, so nothing is routed).
 Printed per rate: achieved requests/s, p50/p99/max latency, errors, and the gateway/baseline p99
 ratio; then, per database, whether every webhook the gateway answered is one stored inbound
 message (the exit status is 1 if not). Nothing here asserts a timing; this is not a test.
@@ -151,7 +151,7 @@ async def measure(
                     f"{kind} {name} {rate}/s: {step.throughput:.0f}/s, "
                     f"p50 {step.percentile(0.5):.1f} ms, p99 {step.percentile(0.99):.1f} ms"
                 )
-            await redis.flushdb()  # the enqueued routing jobs, which no worker takes
+            await redis.flushdb()  # the enqueued bot-turn jobs, which no worker takes
     answered = len(warmed.latencies) + sum(len(s.latencies) for s in steps if s.server == "gateway")
     return steps, answered
 

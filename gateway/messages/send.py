@@ -96,7 +96,8 @@ class Sender:
             return Prepared(message_id, None, OutboundStatus.SENDING)
         if row.status not in UNSENT:
             return Prepared(message_id, None, f"already {row.status}")
-        if row.status == OutboundStatus.DEFERRED and row.not_before > clock.utcnow():
+        due = row.not_before
+        if row.status == OutboundStatus.DEFERRED and due is not None and due > clock.utcnow():
             return Prepared(message_id, None, "not yet due")  # an older job of a later deferral
         status, not_before = await self._check(conn, row)
         return Prepared(message_id, row, status, not_before)
@@ -147,6 +148,11 @@ class Sender:
         chain = account_chain(row.account_ref) if row.account_ref else None
         entries: list[AuditEntry] = []
         decided: dict[str, Any] = {}
+        if row.purpose != CONFIRMATION and row.account_id is None:
+            # Fail closed: without an account there are no facts to allow anything on.
+            detail = {"reason": "no account: nothing but a confirmation may go to this sender"}
+            await move(conn, row, OutboundStatus.BLOCKED, now, detail=detail)
+            return OutboundStatus.BLOCKED, None
         if row.purpose != CONFIRMATION:
             override = self.settings.ruleset
             # A STOP committing now waits for this check, or this check waits for the STOP.

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from channels.base import CANNOT_TELL, Lookup, OutboundMessage, ProviderError, SendResult
 from channels.console import ConsoleProvider
 from gateway import clock
-from gateway.conversations.replies import queue_replies, reply_to
+from gateway.conversations.replies import Reply, queue_replies, reply_to
 from gateway.conversations.store import load_conversation
 from gateway.db.engine import create_engine
 from gateway.db.tables import messages, outreach
@@ -165,3 +165,27 @@ async def test_the_database_refuses_a_status_outside_its_set(
             await conn.execute(update(outreach).values(status="delivered"))
     finally:
         await engine.dispose()
+
+
+async def test_a_reply_to_a_sender_without_an_account_is_blocked_not_sent(
+    settings: Any, redis: Any
+) -> None:
+    """Fail closed: without an account there are no facts for the rules to allow it on."""
+    engine = create_engine(settings.database_url)
+    arq = ArqRedis.from_url(settings.redis_dsn)
+    try:
+        async with engine.begin() as conn:
+            (reply_id,) = await queue_replies(
+                conn,
+                [Reply("sms", PHONE, "Hello there", "reply", None, None, "console")],
+                DAYTIME,
+            )
+        provider = AnswerLostProvider(settings)
+        sender = Sender(engine, arq, dict.fromkeys(CHANNELS, provider), settings)
+        assert await sender.send(reply_id) == "blocked"
+    finally:
+        await engine.dispose()
+        await arq.aclose()
+    assert provider.sends == 0
+    (row,) = await select_rows(settings.database_url, select(messages))
+    assert row.status == "blocked"

@@ -8,7 +8,10 @@ BOT_STAMP := $(BOT_VENV)/.installed
 PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
 PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration bench bench-bot bench-twilio lock clean bot bot-train
+.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-agent lock clean bot bot-train
+# The browser tests inject axe-core, pinned in tests/e2e/package-lock.json, from the npm registry.
+E2E_STAMP := tests/e2e/node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Parley needs Python 3.11"'
@@ -26,6 +29,13 @@ $(BOT_STAMP): bot/requirements.lock
 	PYTHONWARNINGS=ignore $(BOT_VENV)/bin/pip install -qq --disable-pip-version-check --require-hashes -r bot/requirements.lock
 	touch $(BOT_STAMP)
 
+$(E2E_STAMP): tests/e2e/package-lock.json
+	@test -x $(CHROMIUM) || { echo "make e2e-deps: the browser tests need Chromium at $(CHROMIUM) (Debian: apt-get install chromium)" >&2; exit 1; }
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $(E2E_STAMP)
+
+e2e-deps: $(E2E_STAMP)  ## axe-core for the browser tests (and a check that Chromium is there)
+
 bot: $(BOT_STAMP)  ## the Rasa bot's venv (Python 3.10)
 
 bot-train: $(STAMP) $(BOT_STAMP)  ## train the assistant's model unless it is up to date
@@ -36,7 +46,7 @@ run: $(STAMP) $(BOT_STAMP)  ## start gateway + worker + Rasa + actions on embedd
 
 # The model is trained (or found) before pytest starts, with its progress on the terminal; the
 # tests then run in two processes, the bot stack's all in one (tests/stack.py).
-test: lint typecheck bot-train  ## everything CI runs: lint, types, all tests (with the real Rasa)
+test: lint typecheck bot-train e2e-deps  ## everything CI runs: lint, types, all tests (with the real Rasa)
 	$(VENV)/bin/pytest -n 2
 
 lint: $(STAMP)
@@ -54,6 +64,9 @@ unit: $(STAMP)
 integration: $(STAMP) $(BOT_STAMP)
 	$(VENV)/bin/pytest tests/integration
 
+e2e: $(STAMP) $(E2E_STAMP)  ## the pages in Chromium (Playwright), with axe-core
+	$(VENV)/bin/pytest tests/e2e
+
 bench: $(STAMP)  ## intake benchmark (prints ratios against a bare aiohttp baseline)
 	$(VENV)/bin/python -m bench.intake
 
@@ -62,6 +75,9 @@ bench-bot: $(STAMP) $(BOT_STAMP)  ## bot-turn latency and throughput against dir
 
 bench-twilio: $(STAMP)  ## the inbound SMS webhook at fixed rates against a bare aiohttp handler
 	$(VENV)/bin/python -m bench.twilio_inbound
+
+bench-agent: $(STAMP)  ## inbound webhook on one replica to the agent socket on another; idle sockets
+	$(VENV)/bin/python -m bench.agent_events
 
 lock:  ## re-resolve the pinned, hashed lock files after changing pyproject.toml
 	$(PYTHON) -m pip install --quiet uv==0.13.8

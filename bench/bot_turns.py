@@ -209,10 +209,10 @@ async def run(workload: Workload, redis_url: str, kind: str, rasa: str) -> TurnR
     if stub is None:
         print("training or finding the model ...", file=sys.stderr)
         progress = lambda line: print(line, file=sys.stderr)  # noqa: E731
-        model = ensure_model(repo_settings(), ROOT, progress=progress)
+        model: Path | None = ensure_model(repo_settings(), ROOT, progress=progress)
     else:
         stub.start()
-        model = ROOT / "var" / "models" / "unused-with-the-stub"
+        model = None
     # BotStack needs a Twilio; with the console provider (extra_env={}) nothing calls it.
     twilio = ThreadedEmulator()
     twilio.start()

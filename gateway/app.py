@@ -10,15 +10,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import ClientSession, web
+from aiohttp.web_middlewares import normalize_path_middleware
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
-from gateway.api import bot_api, core_api, health, openapi
+from gateway.agents.live import LiveHub, running
+from gateway.agents.sessions import SessionStore
+from gateway.api import agent_console, bot_api, core_api, health, openapi
 from gateway.appkeys import (
+    AGENT_SESSIONS,
     COALESCER,
     ENGINE,
     HTTP,
     INTAKE,
+    LIVE,
     METRICS,
     RASA,
     REDIS,
@@ -55,8 +60,10 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _arq_pool(app: web.Application) -> AsyncIterator[None]:
     # Lazy connections: the gateway starts while Redis is down and /readyz says so.
-    pool = ArqRedis.from_url(app[SETTINGS].redis_dsn)
+    settings = app[SETTINGS]
+    pool = ArqRedis.from_url(settings.redis_dsn)
     app[REDIS] = pool
+    app[AGENT_SESSIONS] = SessionStore(pool, settings.agent_session_idle_minutes * 60)
     yield
     await pool.aclose()
 
@@ -70,10 +77,26 @@ async def _http_session(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _agent_events(app: web.Application) -> AsyncIterator[None]:
+    # This replica's one subscriber to agent events, fanned out to its agents' sockets.
+    async for _ in running(app[LIVE], app[SETTINGS].redis_dsn):
+        yield
+
+
+async def _close_agent_sockets(app: web.Application) -> None:
+    await app[LIVE].close()
+
+
 def init_app(settings: Settings) -> web.Application:
     """Build the gateway application; resources open on startup and close on cleanup."""
     app = web.Application(
-        middlewares=[metrics_middleware, errors_middleware], client_max_size=MAX_BODY_BYTES
+        middlewares=[
+            # /agent -> /agent/: the console's page, whose sub-application owns the slash.
+            normalize_path_middleware(append_slash=True, merge_slashes=False),
+            metrics_middleware,
+            errors_middleware,
+        ],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[AUTH_SCHEME] = Scheme.PUBLIC
     app[SETTINGS] = settings
@@ -95,11 +118,15 @@ def init_app(settings: Settings) -> web.Application:
         return result
 
     app[COALESCER] = Coalescer(accept)
-    app.cleanup_ctx.extend([_database, _arq_pool, _http_session])
+    app[LIVE] = LiveHub()
+    app.cleanup_ctx.extend([_database, _arq_pool, _http_session, _agent_events])
+    # Before aiohttp waits for open handlers: an agent's socket would hold shutdown up.
+    app.on_shutdown.append(_close_agent_sockets)
     app.add_routes(health.routes)
     app.add_routes(openapi.routes)
     # The longest prefix wins, so /v1/bot/... never reaches the core API's token check.
     app.add_subapp("/v1/bot", bot_api())
     app.add_subapp("/v1", core_api())
     app.add_subapp(TWILIO_WEBHOOKS, twilio_webhooks())
+    app.add_subapp("/agent", agent_console())
     return app

@@ -8,26 +8,16 @@ from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.auth import SETTINGS
+from gateway.agents.live import LiveHub
+from gateway.agents.sessions import SessionStore
+from gateway.config import Settings
 from gateway.conversations.rasa import RasaClient
 from gateway.metrics import Metrics
 from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake
 from gateway.outreach.rendering import TemplateLibrary
 
-__all__ = [
-    "COALESCER",
-    "ENGINE",
-    "HTTP",
-    "INTAKE",
-    "METRICS",
-    "RASA",
-    "REDIS",
-    "REGISTRY",
-    "SETTINGS",
-    "TEMPLATES",
-]
-
+SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 REDIS = web.AppKey("redis", ArqRedis)
 TEMPLATES = web.AppKey("templates", TemplateLibrary)
@@ -37,3 +27,5 @@ METRICS = web.AppKey("metrics", Metrics)
 COALESCER = web.AppKey("coalescer", Coalescer)
 HTTP = web.AppKey("http", ClientSession)
 RASA = web.AppKey("rasa", RasaClient)
+AGENT_SESSIONS = web.AppKey("agent_sessions", SessionStore)
+LIVE = web.AppKey("live", LiveHub)

@@ -15,10 +15,12 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 from pydantic import SecretStr
 
+from gateway.agents.directory import Agent, find_agent
+from gateway.agents.sessions import COOKIE, Session
+from gateway.appkeys import AGENT_SESSIONS, ENGINE, SETTINGS
 from gateway.config import Settings
-from gateway.errors import Unauthorized
-
-SETTINGS = web.AppKey("settings", Settings)
+from gateway.db.engine import reading
+from gateway.errors import Forbidden, Unauthorized
 
 
 class Scheme(enum.StrEnum):
@@ -28,9 +30,15 @@ class Scheme(enum.StrEnum):
     CORE_BEARER = "core_bearer"  # core systems: Authorization: Bearer <PARLEY_API_TOKENS>
     BOT_BEARER = "bot_bearer"  # the assistant's action server: Bearer <PARLEY_BOT_TOKEN>
     TWILIO_SIGNATURE = "twilio_signature"  # X-Twilio-Signature over the public URL
+    AGENT_SESSION = "agent_session"  # agents: a session cookie, and X-CSRF-Token on changes
 
 
 AUTH_SCHEME = web.AppKey("auth_scheme", Scheme)
+AGENT = web.RequestKey("agent", Agent)
+SESSION = web.RequestKey("session", Session)
+# Where a session starts: the only agent routes that answer without one.
+SESSION_OPENERS = frozenset({"/agent/login", "/agent/api/login", "/agent/static"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def secured(scheme: Scheme, middleware: Middleware) -> web.Application:
@@ -70,3 +78,31 @@ def core_tokens(settings: Settings) -> Sequence[SecretStr]:
 def bot_token(settings: Settings) -> Sequence[SecretStr]:
     """The bot's service token; it opens ``/v1/bot`` and nothing else."""
     return (settings.bot_token,)
+
+
+@web.middleware
+async def agent_session(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The agent console's scheme: a live server-side session of an active agent, and on every
+    state-changing request the session's CSRF token in ``X-CSRF-Token``.
+
+    Without a session, pages send the browser to the login page and the API answers 401.
+    """
+    resource = request.match_info.route.resource
+    if resource is not None and resource.canonical in SESSION_OPENERS:
+        return await handler(request)
+    session = await request.config_dict[AGENT_SESSIONS].resume(request.cookies.get(COOKIE))
+    agent = None
+    if session is not None:
+        async with reading(request.config_dict[ENGINE]) as conn:
+            agent = await find_agent(conn, session.agent_id)
+    if session is None or agent is None or not agent.active:
+        if request.path.startswith(("/agent/api/", "/agent/ws")):
+            raise Unauthorized("log in first: no live agent session", code="no_session")
+        raise web.HTTPSeeOther("/agent/login")
+    if request.method not in SAFE_METHODS and not session.csrf_matches(
+        request.headers.get("X-CSRF-Token")
+    ):
+        raise Forbidden("missing or wrong X-CSRF-Token", code="csrf_failed")
+    request[AGENT] = agent
+    request[SESSION] = session
+    return await handler(request)

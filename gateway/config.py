@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     bot_unavailable_escalate_seconds: int = Field(default=300, ge=10)
     conversation_timeout_minutes: int = Field(default=1440, ge=1)
 
+    # The agent console: how long a session lives without a request.
+    agent_session_idle_minutes: int = Field(default=30, ge=1, le=1440)
+
     @field_validator("api_tokens", "auto_channel_order", "bot_escalate_on", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -158,6 +161,11 @@ class Settings(BaseSettings):
         """The address Twilio is told to call for ``path`` (PARLEY_PUBLIC_URL + path)."""
         base = str(self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
         return base + path
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether cookies are sent only over HTTPS (PARLEY_PUBLIC_URL is https)."""
+        return self.public_url is not None and self.public_url.scheme == "https"
 
     @property
     def is_sqlite(self) -> bool:

@@ -80,3 +80,10 @@ class TemplateError(ParleyError):
 
     status = 422
     code = "template_error"
+
+
+class TooManyRequests(ParleyError):
+    """Too many attempts in a short time (failed logins); try again later."""
+
+    status = 429
+    code = "too_many_requests"

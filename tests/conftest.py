@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -17,8 +16,8 @@ from typing import Any
 import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
-from arq.constants import default_queue_name
 from redis.asyncio import Redis
+from shared import POSTGRES_ADMIN_URL, TOKEN, Drainer
 from sqlalchemy import delete, text
 from stack import (  # noqa: F401
     bot_model,
@@ -42,12 +41,6 @@ from gateway.config import Settings, load_settings
 from gateway.db.engine import create_engine
 from gateway.db.migrate import upgrade_database
 from gateway.db.tables import metadata
-from gateway.worker.service import create_worker
-
-TOKEN = "test-token"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "PARLEY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 for _name in [n for n in os.environ if n.startswith("PARLEY_") and not n.startswith("PARLEY_TEST")]:
     del os.environ[_name]
@@ -192,35 +185,6 @@ def gateway(aiohttp_client: Any) -> GatewayFactory:
 async def client(settings: Settings, gateway: GatewayFactory) -> TestClient[Any, Any]:
     """An HTTP client for an app built by init_app(settings), already authenticated."""
     return await gateway(settings)
-
-
-class Drainer:
-    """Runs a real arq worker until every job that is due has finished."""
-
-    def __init__(self, settings: Settings, redis: Redis) -> None:
-        self.settings = settings
-        self.redis = redis
-
-    async def __call__(self, limit: float = 30.0, **overrides: Any) -> None:
-        options = {"handle_signals": False, "poll_delay": 0.02, "cron_jobs": ()} | overrides
-        worker = create_worker(self.settings, **options)
-        task = asyncio.create_task(worker.async_run())
-        deadline = time.monotonic() + limit
-        try:
-            while time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-                # Jobs due within a second count too: a retry is re-queued a little later.
-                soon = (time.time() + 1) * 1000
-                due = await self.redis.zcount(default_queue_name, "-inf", soon)
-                if due == 0 and not worker.tasks and worker.ctx.get("deps") is not None:
-                    return
-                if task.done():
-                    task.result()
-            raise AssertionError("jobs still due after the drain timeout")
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await worker.close()
 
 
 @pytest.fixture

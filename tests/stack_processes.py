@@ -101,7 +101,7 @@ class BotStack:
     def __init__(
         self,
         directory: Path,
-        model: Path,
+        model: Path | None,
         *,
         redis_url: str,
         extra_env: dict[str, str],
@@ -109,7 +109,9 @@ class BotStack:
         database_url: str | None = None,
         rasa_url: str | None = None,
     ) -> None:
-        """``rasa_url``: an assistant already running there (then no Rasa, no action server)."""
+        """``model`` None: the assistant already runs at ``rasa_url`` (no Rasa, no action server
+        of the stack's own)."""
+        assert model is not None or rasa_url is not None
         self.twilio = twilio
         self.var_dir = directory / "var"
         self.log_dir = directory / "logs"
@@ -121,13 +123,13 @@ class BotStack:
         self.webhook_secret = secrets.token_hex(16)
         self.gateway_url = f"http://127.0.0.1:{free_port()}"
         self.rasa_url = rasa_url or f"http://127.0.0.1:{free_port()}"
-        self._own_rasa = rasa_url is None
         self._directory = directory
         self._extra_env = extra_env
         self._settings = repo_settings(
             rasa_url=self.rasa_url, actions_port=free_port(), bot_token=self.bot_token
         )
         self._receiver: WebhookReceiver | None = None
+        self._env: dict[str, str] = {}
         self._processes: list[ManagedProcess] = []
         self._rasa: ManagedProcess | None = None
 
@@ -162,6 +164,7 @@ class BotStack:
             "PARLEY_CONSOLE_ECHO": "false",
             **self._extra_env,
         }
+        self._env = env
         for name, command in [("gateway", "serve"), ("worker-1", "worker"), ("worker-2", "worker")]:
             self._processes.append(
                 spawn(
@@ -173,12 +176,28 @@ class BotStack:
                     ready_url=f"{self.gateway_url}/readyz" if command == "serve" else None,
                 )
             )
-        if self._own_rasa:
+        if self.model is not None:
             self._processes.append(
                 start_actions(self._settings, gateway_url=self.gateway_url, log_dir=self.log_dir)
             )
             self._rasa = start_rasa(self._settings, self.model, log_dir=self.log_dir)
         wait_ready([*self._processes, *([self._rasa] if self._rasa else [])])
+
+    def start_replica(self) -> str:
+        """Another gateway replica of the same deployment (same database, Redis, settings) on a
+        port of its own; returns its URL. It stops with the stack."""
+        url = f"http://127.0.0.1:{free_port()}"
+        replica = spawn(
+            f"gateway-{len(self._processes)}",
+            [sys.executable, "-m", "gateway.cli.main", "serve"],
+            cwd=self._directory,
+            env=self._env | {"PARLEY_PORT": url.rsplit(":", 1)[1]},
+            log_path=self.log_dir / f"gateway-{len(self._processes)}.log",
+            ready_url=f"{url}/readyz",
+        )
+        self._processes.append(replica)
+        wait_ready([replica])
+        return url
 
     def stop_rasa(self) -> None:
         """Stop the Rasa server only (the gateway must cope with the bot being away)."""
@@ -189,6 +208,7 @@ class BotStack:
     def start_rasa(self) -> None:
         """Start the Rasa server again on the same URL and wait until its model is loaded."""
         assert self._rasa is None, "Rasa is running"
+        assert self.model is not None, "the stack runs no Rasa of its own"
         self._rasa = start_rasa(self._settings, self.model, log_dir=self.log_dir)
         try:
             wait_ready([self._rasa])

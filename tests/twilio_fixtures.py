@@ -11,6 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from pydantic import HttpUrl, SecretStr
 from redis.asyncio import Redis
+from shared import Drainer
 from twilio_emulator import TwilioEmulator
 
 from gateway.config import Settings
@@ -54,8 +55,6 @@ async def twilio_client(twilio_settings: Settings, gateway: Any) -> TestClient[A
 @pytest.fixture
 def twilio_drain(twilio_settings: Settings, redis: Redis) -> Any:
     """``await twilio_drain()`` runs a worker on the Twilio settings until due jobs are done."""
-    from conftest import Drainer
-
     return Drainer(twilio_settings, redis)
 
 

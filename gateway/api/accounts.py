@@ -14,7 +14,8 @@ from gateway.db.tables import contact_events
 from gateway.db.upsert import dialect_insert
 from gateway.errors import ValidationFailed
 from gateway.records import audit
-from gateway.records.accounts import account_view, find_account_id, upsert_account
+from gateway.records.account_view import account_view
+from gateway.records.accounts import find_account_id, upsert_account
 from gateway.records.audit import AuditEntry, account_chain
 
 routes = web.RouteTableDef()

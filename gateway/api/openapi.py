@@ -8,6 +8,9 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from gateway.api import schemas
+from gateway.api.openapi_agent import MODELS as agent_models
+from gateway.api.openapi_agent import SECURITY_SCHEMES as agent_security
+from gateway.api.openapi_agent import agent_operations
 
 routes = web.RouteTableDef()
 
@@ -220,6 +223,7 @@ def build_document() -> dict[str, Any]:
         schemas.BotVerifyIn,
         schemas.BotNormalizeIn,
         schemas.BotUpdateIn,
+        *agent_models,
     ):
         schema = schemas.schema_of(model)
         components.update(schema.pop("$defs", {}))
@@ -229,10 +233,10 @@ def build_document() -> dict[str, Any]:
         "info": {"title": "Parley", "version": "1"},
         "components": {
             "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}} | agent_security,
         },
         "security": [{"bearer": []}],
-        "paths": OPERATIONS,
+        "paths": OPERATIONS | agent_operations(_op),
     }
 
 

@@ -1,4 +1,4 @@
-"""The ``parley`` command: run, serve, worker, chat, bot train, db upgrade, audit, policy."""
+"""The ``parley`` command: run, serve, worker, chat, bot train, db upgrade, audit, policy, agent."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from gateway.cli import agents
 from gateway.config import Settings, load_settings
 from gateway.errors import ConfigError, ParleyError
 from gateway.logs import configure_logging
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = policy.add_parser("explain", help="why an outreach was decided, re-run on its facts")
     explain.add_argument("outreach_id")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
+    agents.add_parser(sub)
     return parser
 
 
@@ -180,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_upgrade(settings)
         if args.command == "audit":
             return _audit_verify(settings)
+        if args.command == "agent":
+            return agents.run(settings, args)
         if args.command == "policy":
             return _policy_explain(settings, args.outreach_id, args.json)
         return COMMANDS[args.command][0](settings)

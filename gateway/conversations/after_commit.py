@@ -11,7 +11,7 @@ from typing import Any
 from arq.connections import ArqRedis
 
 from gateway.config import Settings
-from gateway.conversations.agent_events import AgentEvent, publish
+from gateway.conversations.agent_events import WAITING, AgentEvent, publish
 from gateway.conversations.store import HUMAN_STATES
 from gateway.records.updates import delivery_enabled
 from gateway.worker.jobs import enqueue_delivery, enqueue_message, enqueue_turn
@@ -44,7 +44,7 @@ class AfterCommit:
         """Tell agents when the conversation went from the bot to a person; returns self."""
         if before.state not in HUMAN_STATES and after.state in HUMAN_STATES:
             fields = {"reason": after.escalation_reason}
-            self.events.append(AgentEvent("conversation.escalated", after.id, fields))
+            self.events.append(AgentEvent(WAITING, after.id, fields))
         return self
 
     async def flush(self, redis: ArqRedis, settings: Settings) -> None:

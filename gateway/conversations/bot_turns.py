@@ -29,9 +29,9 @@ from gateway.conversations.handoff import hand_off
 from gateway.conversations.inbound import route_received
 from gateway.conversations.rasa import AssistantUnavailable, RasaClient
 from gateway.conversations.replies import queue_replies, reply_to
-from gateway.conversations.store import load_conversation, oldest_pending
+from gateway.conversations.store import has_pending, load_conversation, oldest_pending
 from gateway.db.engine import reading
-from gateway.db.tables import messages
+from gateway.db.tables import conversations, messages
 from gateway.messages.send import Prepared, Sender
 from gateway.messages.statuses import InboundStatus
 from gateway.worker.jobs import backoff_seconds
@@ -65,17 +65,14 @@ class BotTurns:
                     )
                 )
             ).first()
+        conversation_id = found.conversation_id if found is not None else None
         if found is not None and found.status == InboundStatus.RECEIVED:
             async with self.engine.begin() as conn:
                 routed = await route_received(conn, message_id, self.settings)
-                conversation_id = await conn.scalar(
-                    select(messages.c.conversation_id).where(messages.c.id == message_id)
-                )
             if routed is not None:
-                routed.turns.clear()  # this job is their turn
-                await routed.flush(self.redis, self.settings)
-        else:
-            conversation_id = found.conversation_id if found is not None else None
+                conversation_id = routed.conversation_id
+                routed.after.turns.clear()  # this job is their turn
+                await routed.after.flush(self.redis, self.settings)
         if conversation_id is None:
             return "no conversation"
         answered = 0
@@ -119,16 +116,7 @@ class BotTurns:
 
     async def _any_pending(self, conversation_id: str) -> bool:
         async with reading(self.engine) as conn:
-            found = await conn.scalar(
-                select(messages.c.id)
-                .where(
-                    messages.c.conversation_id == conversation_id,
-                    messages.c.direction == "inbound",
-                    messages.c.status == InboundStatus.PENDING,
-                )
-                .limit(1)
-            )
-        return found is not None
+            return await has_pending(conn, conversation_id)
 
     async def _oldest_pending(self, conversation_id: str) -> Any:
         async with reading(self.engine) as conn:
@@ -139,6 +127,11 @@ class BotTurns:
         transaction: each reply is recorded before it goes to the provider."""
         now = clock.utcnow()
         async with self.engine.begin() as conn:
+            holder = await conn.scalar(
+                select(conversations.c.assigned_agent).where(conversations.c.id == pending.id)
+            )
+            if holder is not None:
+                return []  # an agent took the conversation during the turn: theirs to answer
             # "for_agent" too: a handoff this very turn made (hardship, an agent request) moved
             # the message, and the assistant's answer to it ("connecting you...") must still go.
             await conn.execute(

@@ -46,6 +46,7 @@ async def capture(
     *,
     source: str,
     dedupe_key: str | None = None,
+    agent_id: str | None = None,
 ) -> Captured:
     """Normalise and store one update of ``kind``; a new one also has its consequences."""
     data = normalise(kind, raw, terms_for(conversation, settings))
@@ -62,6 +63,7 @@ async def capture(
             source=source,
             conversation_id=conversation.id,
             dedupe_key=dedupe_key,
+            agent_id=agent_id,
         ),
         now=now,
     )

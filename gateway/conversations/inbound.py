@@ -11,7 +11,6 @@ API) routes it at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from arq.connections import ArqRedis
@@ -22,31 +21,20 @@ from channels.events import InboundText
 from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.after_commit import AfterCommit
-from gateway.conversations.agent_events import AgentEvent
+from gateway.conversations.agent_events import MESSAGE_RECEIVED, AgentEvent
 from gateway.conversations.keywords import apply_keyword, confirmed_keyword
 from gateway.conversations.replies import Reply, queue_replies
-from gateway.conversations.store import HUMAN_STATES, current_conversation, load_conversation
-from gateway.db.tables import accounts, contact_points, messages
+from gateway.conversations.senders import sender_and_conversation
+from gateway.conversations.store import HUMAN_STATES
+from gateway.db.tables import messages
 from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
 from gateway.messages.send import CONFIRMATION
 from gateway.messages.statuses import InboundStatus
 from gateway.records import audit
-from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.history import record_contact
 from policies import Keyword, classify_keyword
-from policies.channels import PHONE_CHANNELS
-
-FOR_AGENT = "message.for_agent"
-
-
-@dataclass(frozen=True, slots=True)
-class _Sender:
-    """The account of a conversation that names itself (web chat)."""
-
-    id: int
-    account_ref: str
 
 
 @dataclass(slots=True)
@@ -96,10 +84,11 @@ async def take_in(
 
 async def route_received(
     conn: AsyncConnection, message_id: str, settings: Settings
-) -> AfterCommit | None:
+) -> Received | None:
     """Route a text stored as ``received`` (its bot-turn job does, first), and before it every
     older one from the same sender, so turns keep the order the texts came in. None when it
-    was routed already. Their keyword was decided when they were stored: none."""
+    was routed already; otherwise where it went, with what all of them set going. Their
+    keyword was decided when they were stored: none."""
     row = (await conn.execute(select(messages).where(messages.c.id == message_id))).first()
     if row is None or row.status != InboundStatus.RECEIVED:
         return None
@@ -121,6 +110,7 @@ async def route_received(
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     after = AfterCommit()
+    ours = None
     for waiting in await conn.execute(query):
         text = InboundText(
             channel=waiting.channel,
@@ -132,22 +122,13 @@ async def route_received(
             subject=waiting.subject,
             conversation_id=waiting.conversation_id,
         )
-        after.add((await _route(conn, waiting.id, text, Keyword.NONE, settings)).after)
-    return after
-
-
-async def find_sender(conn: AsyncConnection, channel: str, address: str) -> Any:
-    """The account a contact point belongs to (the most recently updated if several)."""
-    channels = tuple(PHONE_CHANNELS) if channel in PHONE_CHANNELS else (channel,)
-    return (
-        await conn.execute(
-            select(accounts.c.id, accounts.c.account_ref)
-            .join(contact_points, contact_points.c.account_id == accounts.c.id)
-            .where(contact_points.c.channel.in_(channels), contact_points.c.address == address)
-            .order_by(accounts.c.updated_at.desc(), accounts.c.id.desc())
-            .limit(1)
-        )
-    ).first()
+        routed = await _route(conn, waiting.id, text, Keyword.NONE, settings)
+        after.add(routed.after)
+        if waiting.id == message_id:
+            ours = routed
+    if ours is not None:
+        ours.after = after
+    return ours
 
 
 async def _route(
@@ -160,7 +141,7 @@ async def _route(
     """Decide what a stored message sets off: its keyword's effect, else the bot or an agent."""
     now = text.received_at
     received = Received(message_id, route="bot")
-    sender, conversation_id, state = await _conversation(conn, text, settings)
+    sender, conversation_id, state = await sender_and_conversation(conn, text, settings)
     received.conversation_id = conversation_id
     values: dict[str, Any] = {"conversation_id": conversation_id}
     if sender is None:
@@ -247,37 +228,6 @@ async def _store(conn: AsyncConnection, text: InboundText) -> tuple[str, bool]:
     return str(existing), True
 
 
-async def _conversation(
-    conn: AsyncConnection, text: InboundText, settings: Settings
-) -> tuple[Any, str, str]:
-    """The sender's account (None when unknown), and the conversation id and state.
-
-    A channel without addresses (web chat) names its conversation; any other finds the account
-    by the address and the open conversation for it (a new one after the idle timeout).
-    """
-    if text.address is None:
-        conversation = await load_conversation(conn, str(text.conversation_id), lock=True)
-        sender = None
-        if conversation.account_id is not None:
-            await hold_account(conn, conversation.account_id)
-            sender = _Sender(conversation.account_id, conversation.account_ref)
-        return sender, conversation.id, conversation.state
-    sender = await find_sender(conn, text.channel, text.address)
-    if sender is not None:
-        # Before anything refers to the account: a STOP recorded here and a send-time check
-        # in a worker take this lock in turn, so no send starts on consent being revoked.
-        await hold_account(conn, sender.id)
-    conversation_id, state, _ = await current_conversation(
-        conn,
-        account_id=sender.id if sender is not None else None,
-        channel=text.channel,
-        address=text.address,
-        now=text.received_at,
-        idle_limit=timedelta(minutes=settings.conversation_timeout_minutes),
-    )
-    return sender, conversation_id, state
-
-
 async def _settle(
     conn: AsyncConnection,
     message_id: str,
@@ -289,7 +239,7 @@ async def _settle(
         update(messages).where(messages.c.id == message_id).values(status=status, **values)
     )
     if status is InboundStatus.FOR_AGENT and received.conversation_id is not None:
-        received.after.events.append(AgentEvent(FOR_AGENT, received.conversation_id))
+        received.after.events.append(AgentEvent(MESSAGE_RECEIVED, received.conversation_id))
 
 
 async def _confirm(

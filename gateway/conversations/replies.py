@@ -30,10 +30,14 @@ class Reply:
     account_id: int | None
     conversation_id: str | None
     provider: str
+    agent_id: str | None = None
 
 
-def reply_to(conversation: Any, body: str, purpose: str, settings: Settings) -> Reply:
-    """A message back to where the consumer wrote from in this conversation."""
+def reply_to(
+    conversation: Any, body: str, purpose: str, settings: Settings, agent_id: str | None = None
+) -> Reply:
+    """A message back to where the consumer wrote from in this conversation (``agent_id``: an
+    agent wrote it)."""
     return Reply(
         channel=conversation.channel,
         address=conversation.address,
@@ -42,6 +46,7 @@ def reply_to(conversation: Any, body: str, purpose: str, settings: Settings) -> 
         account_id=conversation.account_id,
         conversation_id=conversation.id,
         provider=settings.provider_name(conversation.channel),
+        agent_id=agent_id,
     )
 
 
@@ -63,6 +68,7 @@ async def queue_replies(
                 body=reply.body,
                 provider=reply.provider,
                 purpose=reply.purpose,
+                agent_id=reply.agent_id,
                 status=OutboundStatus.QUEUED,
                 created_at=now,
                 updated_at=now,

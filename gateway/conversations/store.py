@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import accounts, conversations, messages
@@ -64,15 +64,25 @@ async def oldest_pending(conn: AsyncConnection, conversation_id: str) -> Any:
         )
         .join(messages, messages.c.conversation_id == conversations.c.id)
         .outerjoin(accounts, accounts.c.id == conversations.c.account_id)
-        .where(
-            conversations.c.id == conversation_id,
-            messages.c.direction == "inbound",
-            messages.c.status == InboundStatus.PENDING,
-        )
+        .where(_waiting_for_a_turn(conversation_id))
         .order_by(messages.c.created_at, messages.c.id)
         .limit(1)
     )
     return (await conn.execute(query)).first()
+
+
+async def has_pending(conn: AsyncConnection, conversation_id: str) -> bool:
+    """Whether a message of the conversation waits for a bot turn."""
+    query = select(messages.c.id).where(_waiting_for_a_turn(conversation_id)).limit(1)
+    return await conn.scalar(query) is not None
+
+
+def _waiting_for_a_turn(conversation_id: str) -> ColumnElement[bool]:
+    return and_(
+        messages.c.conversation_id == conversation_id,
+        messages.c.direction == "inbound",
+        messages.c.status == InboundStatus.PENDING,
+    )
 
 
 async def current_conversation(
@@ -147,7 +157,9 @@ async def escalate(conn: AsyncConnection, conversation: Any, *, reason: str, now
     await conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation.id)
-        .values(state="escalated", escalation_reason=reason[:200], updated_at=now)
+        .values(
+            state="escalated", escalation_reason=reason[:200], waiting_since=now, updated_at=now
+        )
     )
     await conn.execute(
         update(messages)

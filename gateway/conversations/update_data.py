@@ -91,6 +91,14 @@ def normalise(kind: str, raw: dict[str, str | None], terms: Terms) -> dict[str, 
         return {"when": when, "date": on.isoformat() if on else None}
     if kind == "handoff":
         return {"reason": _text(raw, "reason") or "requested"}
+    if kind == "cease_request":
+        return {"detail": _text(raw, "detail")}
+    if kind == "agent_note":
+        text = _text(raw, "text")
+        if text is None:
+            details = [{"field": "text", "message": "the note's text is required"}]
+            raise ValidationFailed(details[0]["message"], details=details, code="invalid_update")
+        return {"text": text}
     return {}  # wrong_party and opt_out carry no values: the conversation says it all
 
 

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.db.engine import create_engine
 from gateway.errors import NotMigratedError
 
 
@@ -56,8 +57,6 @@ def _sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:
 
 async def upgrade_database(database_url: str) -> None:
     """Apply every migration to the database at ``database_url`` (an engine of its own)."""
-    from gateway.db.engine import create_engine
-
     engine = create_engine(database_url)
     try:
         await upgrade(engine)

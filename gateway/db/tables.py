@@ -1,4 +1,7 @@
-"""The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL)."""
+"""The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
+
+Every table is importable from here; the calls' tables live in ``call_tables``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -14,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -22,27 +23,38 @@ from sqlalchemy import (
     false,
 )
 
+from gateway.db.agent_tables import agents, canned_responses, conversation_notes
+from gateway.db.base import Id, metadata
+from gateway.db.call_tables import calls, recordings
 from gateway.db.types import UTCDateTime
 from gateway.messages.statuses import InboundStatus, OutboundStatus
 from gateway.outreach.statuses import OutreachStatus
+
+__all__ = [
+    "account_updates",
+    "accounts",
+    "agents",
+    "audit_heads",
+    "audit_log",
+    "calls",
+    "canned_responses",
+    "consent_events",
+    "contact_events",
+    "contact_points",
+    "conversation_notes",
+    "conversations",
+    "messages",
+    "metadata",
+    "outreach",
+    "provider_events",
+    "recordings",
+    "timeline",
+]
 
 
 def _one_of(column: str, values: Iterable[str]) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
-
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-    }
-)
-
-# BigInteger ids autoincrement on PostgreSQL; on SQLite only INTEGER PRIMARY KEY does.
-Id = BigInteger().with_variant(Integer(), "sqlite")
 
 accounts = Table(
     "accounts",
@@ -150,7 +162,10 @@ conversations = Table(
     # The consumer's address on the channel: replies go back to where the consumer wrote from.
     Column("address", String(320)),
     Column("state", String(20), nullable=False),
-    Column("assigned_agent", String(100)),
+    Column("assigned_agent", ForeignKey("agents.id", ondelete="SET NULL")),
+    # When it last went to the agent queue; and when an agent last read it (what is unread).
+    Column("waiting_since", UTCDateTime),
+    Column("agent_seen_at", UTCDateTime),
     Column("verified_at", UTCDateTime),
     Column("verify_attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("escalation_reason", String(200)),
@@ -178,6 +193,8 @@ messages = Table(
     Column("provider_id", String(100)),
     # Outbound messages outside an outreach (bot and agent replies, keyword confirmations).
     Column("purpose", String(20)),
+    # The agent who wrote an outbound message (None: the assistant or Parley itself).
+    Column("agent_id", ForeignKey("agents.id", ondelete="SET NULL")),
     Column("status", String(20), nullable=False),
     Column("error_code", String(40)),
     Column("error_message", Text),
@@ -221,6 +238,7 @@ account_updates = Table(
     Column("data", JSON, nullable=False),
     Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
     Column("message_id", ForeignKey("messages.id", ondelete="SET NULL")),
+    Column("agent_id", ForeignKey("agents.id", ondelete="SET NULL")),
     Column("delivery_state", String(20), nullable=False, default="pending"),
     Column("delivery_attempts", Integer, nullable=False, default=0),
     Column("delivered_at", UTCDateTime),
@@ -244,47 +262,6 @@ provider_events = Table(
     # What the provider sent, as it sent it.
     Column("raw", JSON),
     UniqueConstraint("provider", "event_id"),
-)
-
-# One phone call, inbound or outbound: its IVR position and what the call status said.
-calls = Table(
-    "calls",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("provider", String(20), nullable=False),
-    Column("provider_id", String(100)),
-    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
-    Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
-    # Set for voice outreach: the message row recorded before and after the Calls API request.
-    Column("message_id", ForeignKey("messages.id", ondelete="SET NULL")),
-    Column("direction", String(10), nullable=False),
-    Column("address", String(320), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("answered_by", String(30)),
-    Column("outcome", String(20)),
-    Column("step", String(30), nullable=False),
-    Column("retries", Integer, nullable=False, default=0, server_default="0"),
-    Column("data", JSON),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    UniqueConstraint("provider", "provider_id"),
-    Index(None, "message_id"),
-)
-
-# A voicemail or message left in the IVR, kept for the transcription worker.
-recordings = Table(
-    "recordings",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("provider", String(20), nullable=False),
-    Column("provider_id", String(100), nullable=False),
-    Column("call_id", ForeignKey("calls.id", ondelete="SET NULL")),
-    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
-    Column("url", Text, nullable=False),
-    Column("duration_seconds", Integer),
-    Column("status", String(20), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    UniqueConstraint("provider", "provider_id"),
 )
 
 audit_log = Table(

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.events import CallReport
-from gateway.conversations.inbound import find_sender
+from gateway.conversations.senders import find_sender
 from gateway.db.tables import calls, messages
 from gateway.db.upsert import dialect_insert
 from gateway.errors import ValidationFailed

@@ -13,11 +13,11 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.events import DeliveryStatus, StatusReport
-from gateway.db.tables import accounts, contact_events, messages, provider_events, timeline
+from gateway.db.tables import accounts, contact_events, messages, provider_events
 from gateway.db.upsert import dialect_insert
 from gateway.messages.effects import record_effect
 from gateway.messages.statuses import RANK, OutboundStatus
-from gateway.messages.transitions import move
+from gateway.messages.transitions import move, record_step
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
 
@@ -57,7 +57,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     """Record a delivery status once; returns duplicate | unknown_message | recorded | advanced."""
     if not await claim_event(conn, report.provider, report.event_id, report.at, dict(report.raw)):
         return "duplicate"
-    row = await _find(conn, report)
+    row = await find_reported(conn, report)
     if row is None:
         return "unknown_message"
     detail: dict[str, Any] = {
@@ -70,15 +70,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     step = report.status or report.provider_status
     mapped = MESSAGE_STATUS.get(report.status) if report.status is not None else None
     if mapped is None or RANK[OutboundStatus(row.status)] >= RANK[mapped]:
-        await conn.execute(
-            timeline.insert().values(
-                outreach_id=row.outreach_id,
-                message_id=row.id,
-                status=step,
-                at=report.at,
-                detail=detail,
-            )
-        )
+        await record_step(conn, row, step, report.at, detail)
         return "recorded"
     columns: dict[str, Any] = {}
     if row.provider_id is None:
@@ -91,7 +83,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     return "advanced"
 
 
-async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
+async def find_reported(conn: AsyncConnection, report: StatusReport) -> Any:
     """Our message: by our id when the provider echoes it (the report may come before we
     recorded the provider's id), else by the provider's id."""
     by_provider = (messages.c.provider == report.provider) & (

@@ -3,6 +3,9 @@
 A provider is a name (the value of ``PARLEY_PROVIDER_<CHANNEL>``), the channels it serves, what
 it needs from settings, and how to build its adapter. Settings accept any registered name for a
 channel it serves; adding a provider is one entry here and an adapter in ``channels/``.
+
+Settings consult the registry when they load (every ``parley`` command does), so the adapters and
+their SDKs are imported only when a provider is built.
 """
 
 from __future__ import annotations
@@ -11,16 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import aiohttp
-
-from channels.base import Provider
-from channels.console import ConsoleProvider
-from channels.twilio_http import build_client
-from channels.twilio_sms import TwilioSmsProvider
-from channels.twilio_voice import TwilioVoiceProvider
 from policies.channels import CHANNELS
 
 if TYPE_CHECKING:
+    import aiohttp
+
+    from channels.base import Provider
     from gateway.config import Settings
 
 # Where Twilio reaches the gateway: the Twilio webhooks sub-application and its routes. The
@@ -44,6 +43,8 @@ class ProviderSpec:
 
 
 def _console(settings: Settings, _channel: str, _session: aiohttp.ClientSession) -> Provider:
+    from channels.console import ConsoleProvider
+
     return ConsoleProvider(
         settings.var_dir / "outbox" / "console.jsonl", echo=settings.console_echo
     )
@@ -60,6 +61,10 @@ def _twilio_needs(settings: Settings, channel: str) -> list[str]:
 
 
 def _twilio(settings: Settings, channel: str, session: aiohttp.ClientSession) -> Provider:
+    from channels.twilio_http import build_client
+    from channels.twilio_sms import TwilioSmsProvider
+    from channels.twilio_voice import TwilioVoiceProvider
+
     assert settings.twilio_account_sid is not None  # _twilio_needs checked these at start-up
     assert settings.twilio_auth_token is not None
     base_url = settings.twilio_base_url

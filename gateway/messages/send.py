@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from channels.base import CANNOT_TELL, LookupVerdict, OutboundMessage, Provider, ProviderError
 from gateway import clock
 from gateway.config import Settings
+from gateway.conversations.agent_events import publish, status_event
 from gateway.db.engine import reading
 from gateway.db.tables import accounts, messages, timeline
 from gateway.messages.send_records import record_failure, record_sent
@@ -34,7 +35,7 @@ from gateway.outreach.snapshots import load_snapshots
 from gateway.records import audit
 from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
-from gateway.worker.jobs import SEND_MESSAGE, backoff_seconds, enqueue_message, message_job_id
+from gateway.worker.jobs import backoff_seconds, enqueue_message
 from policies import Outcome
 
 log = logging.getLogger("parley.send")
@@ -86,21 +87,8 @@ class Sender:
         return await self.hand_over(prepared, job_try=job_try)
 
     async def prepare(self, conn: AsyncConnection, message_id: str) -> Prepared:
-        """In the caller's transaction: decide at send time and record the verdict (sending,
-        deferred or blocked). A message found in ``sending`` comes back without its row: its
-        earlier try must be reconciled first, outside any transaction."""
-        row = await _load(conn, message_id, lock=True)
-        if row is None:
-            return Prepared(message_id, None, "missing")
-        if row.status == OutboundStatus.SENDING:
-            return Prepared(message_id, None, OutboundStatus.SENDING)
-        if row.status not in UNSENT:
-            return Prepared(message_id, None, f"already {row.status}")
-        due = row.not_before
-        if row.status == OutboundStatus.DEFERRED and due is not None and due > clock.utcnow():
-            return Prepared(message_id, None, "not yet due")  # an older job of a later deferral
-        status, not_before = await self._check(conn, row)
-        return Prepared(message_id, row, status, not_before)
+        """``prepare`` with this sender's settings."""
+        return await prepare(conn, message_id, self.settings)
 
     async def hand_over(self, prepared: Prepared, *, job_try: int = 1) -> str:
         """After the prepare's transaction committed: a deferral is enqueued for its time, a
@@ -120,7 +108,13 @@ class Sender:
             return await self._failed(row, exc, job_try)
         async with self.engine.begin() as conn:
             await record_sent(conn, row, result.provider_id, provider.name)
+        await self._tell_agents(row, OutboundStatus.SENT)
         return "sent"
+
+    async def _tell_agents(self, row: Any, status: OutboundStatus) -> None:
+        event = status_event(row, status)
+        if event is not None:
+            await publish(self.redis, event)
 
     async def hand_over_now(self, prepared: Prepared) -> None:
         """Hand over from inside another job, so a turn's replies leave in order and without
@@ -129,87 +123,10 @@ class Sender:
         try:
             await self.hand_over(prepared)
         except Retry as retry:
-            await self.redis.enqueue_job(
-                SEND_MESSAGE,
-                message_id,
-                _job_id=message_job_id(message_id),
-                _defer_by=(retry.defer_score or 0) / 1000,
-            )
+            await enqueue_message(self.redis, message_id, retry_in=(retry.defer_score or 0) / 1000)
         except Exception:
             log.exception("sending %s failed; handing it to a job", message_id)
             await enqueue_message(self.redis, message_id)
-
-    async def _check(
-        self, conn: AsyncConnection, row: Any
-    ) -> tuple[OutboundStatus, datetime | None]:
-        """Decide at send time and record the verdict: sending, deferred (until when) or
-        blocked. A confirmation is not a contact the rules govern."""
-        now = clock.utcnow()
-        chain = account_chain(row.account_ref) if row.account_ref else None
-        entries: list[AuditEntry] = []
-        decided: dict[str, Any] = {}
-        if row.purpose != CONFIRMATION and row.account_id is None:
-            # Fail closed: without an account there are no facts to allow anything on.
-            detail = {"reason": "no account: nothing but a confirmation may go to this sender"}
-            await move(conn, row, OutboundStatus.BLOCKED, now, detail=detail)
-            return OutboundStatus.BLOCKED, None
-        if row.purpose != CONFIRMATION:
-            override = self.settings.ruleset
-            # A STOP committing now waits for this check, or this check waits for the STOP.
-            await hold_account(conn, row.account_id)
-            snapshots = await load_snapshots(
-                conn, now=now, ids=[row.account_id], ruleset_override=override, channel=row.channel
-            )
-            evaluation = decide(
-                next(iter(snapshots.values())),
-                row.channel,
-                row.purpose,
-                now,
-                address=row.address,
-                ruleset_override=override,
-            )
-            payload = evaluation.audit_payload("send", purpose=row.purpose, message_id=row.id)
-            assert chain is not None  # a message the rules govern belongs to an account
-            entries.append(
-                AuditEntry(chain, DECISION_EVENT, now, payload, row.outreach_id or row.id)
-            )
-            decision = evaluation.decision
-            decided = {"decision": decision.to_dict()}
-            if decision.outcome is not Outcome.ALLOW:
-                status = (
-                    OutboundStatus.DEFERRED
-                    if decision.outcome is Outcome.DEFER
-                    else OutboundStatus.BLOCKED
-                )
-                await move(
-                    conn,
-                    row,
-                    status,
-                    now,
-                    detail=decided,
-                    not_before=decision.not_before,
-                    **decided,
-                )
-                await audit.append(conn, entries)
-                return status, decision.not_before
-        await move(conn, row, OutboundStatus.SENDING, now, not_before=None, **decided)
-        if chain is not None:
-            entries.append(
-                AuditEntry(
-                    chain,
-                    "message.sending",
-                    now,
-                    {
-                        "outreach_id": row.outreach_id,
-                        "purpose": row.purpose,
-                        "channel": row.channel,
-                        "to": row.address,
-                    },
-                    row.id,
-                )
-            )
-            await audit.append(conn, entries)
-        return OutboundStatus.SENDING, None
 
     async def _reconcile(self, message_id: str, job_try: int) -> str | None:
         """A send was recorded but its answer was not: ask the provider instead of resending.
@@ -268,12 +185,103 @@ class Sender:
         retry = exc.retryable and job_try < self.settings.send_max_tries
         async with self.engine.begin() as conn:
             await record_failure(conn, row, exc, job_try=job_try, retry=retry)
+        if not retry:
+            await self._tell_agents(row, OutboundStatus.FAILED)
         if retry:
             raise Retry(defer=self._backoff(job_try))
         return "failed"
 
     def _backoff(self, job_try: int) -> float:
         return backoff_seconds(self.settings.send_retry_base_seconds, job_try)
+
+
+async def prepare(conn: AsyncConnection, message_id: str, settings: Settings) -> Prepared:
+    """In the caller's transaction: decide at send time and record the verdict (sending,
+    deferred or blocked). A message found in ``sending`` comes back without its row: its
+    earlier try must be reconciled first, outside any transaction."""
+    row = await _load(conn, message_id, lock=True)
+    if row is None:
+        return Prepared(message_id, None, "missing")
+    if row.status == OutboundStatus.SENDING:
+        return Prepared(message_id, None, OutboundStatus.SENDING)
+    if row.status not in UNSENT:
+        return Prepared(message_id, None, f"already {row.status}")
+    due = row.not_before
+    if row.status == OutboundStatus.DEFERRED and due is not None and due > clock.utcnow():
+        return Prepared(message_id, None, "not yet due")  # an older job of a later deferral
+    status, not_before = await _check(conn, row, settings)
+    return Prepared(message_id, row, status, not_before)
+
+
+async def _check(
+    conn: AsyncConnection, row: Any, settings: Settings
+) -> tuple[OutboundStatus, datetime | None]:
+    """Decide at send time and record the verdict: sending, deferred (until when) or
+    blocked. A confirmation is not a contact the rules govern."""
+    now = clock.utcnow()
+    chain = account_chain(row.account_ref) if row.account_ref else None
+    entries: list[AuditEntry] = []
+    decided: dict[str, Any] = {}
+    if row.purpose != CONFIRMATION and row.account_id is None:
+        # Fail closed: without an account there are no facts to allow anything on.
+        detail = {"reason": "no account: nothing but a confirmation may go to this sender"}
+        await move(conn, row, OutboundStatus.BLOCKED, now, detail=detail)
+        return OutboundStatus.BLOCKED, None
+    if row.purpose != CONFIRMATION:
+        override = settings.ruleset
+        # A STOP committing now waits for this check, or this check waits for the STOP.
+        await hold_account(conn, row.account_id)
+        snapshots = await load_snapshots(
+            conn, now=now, ids=[row.account_id], ruleset_override=override, channel=row.channel
+        )
+        evaluation = decide(
+            next(iter(snapshots.values())),
+            row.channel,
+            row.purpose,
+            now,
+            address=row.address,
+            ruleset_override=override,
+        )
+        payload = evaluation.audit_payload("send", purpose=row.purpose, message_id=row.id)
+        assert chain is not None  # a message the rules govern belongs to an account
+        entries.append(AuditEntry(chain, DECISION_EVENT, now, payload, row.outreach_id or row.id))
+        decision = evaluation.decision
+        decided = {"decision": decision.to_dict()}
+        if decision.outcome is not Outcome.ALLOW:
+            status = (
+                OutboundStatus.DEFERRED
+                if decision.outcome is Outcome.DEFER
+                else OutboundStatus.BLOCKED
+            )
+            await move(
+                conn,
+                row,
+                status,
+                now,
+                detail=decided,
+                not_before=decision.not_before,
+                **decided,
+            )
+            await audit.append(conn, entries)
+            return status, decision.not_before
+    await move(conn, row, OutboundStatus.SENDING, now, not_before=None, **decided)
+    if chain is not None:
+        entries.append(
+            AuditEntry(
+                chain,
+                "message.sending",
+                now,
+                {
+                    "outreach_id": row.outreach_id,
+                    "purpose": row.purpose,
+                    "channel": row.channel,
+                    "to": row.address,
+                },
+                row.id,
+            )
+        )
+        await audit.append(conn, entries)
+    return OutboundStatus.SENDING, None
 
 
 async def _load(conn: AsyncConnection, message_id: str, *, lock: bool = False) -> Any:

@@ -49,16 +49,27 @@ async def move(
     changed = bool(
         (await conn.execute(query.values(status=status, updated_at=at, **columns))).rowcount
     )
-    await conn.execute(
-        timeline.insert().values(
-            outreach_id=message.outreach_id,
-            message_id=message.id,
-            status=step or status,
-            at=at,
-            detail=detail,
-        )
-    )
+    await record_step(conn, message, step or status, at, detail)
     if changed and message.outreach_id is not None:
         copied = {k: v for k, v in columns.items() if k in {"decision", "not_before"}}
         await progress.follow(conn, message.outreach_id, status, at, **copied)
     return changed
+
+
+async def record_step(
+    conn: AsyncConnection,
+    message: MessageRef,
+    step: str,
+    at: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Add a step to the message's timeline (and its outreach's) without changing its status."""
+    await conn.execute(
+        timeline.insert().values(
+            outreach_id=message.outreach_id,
+            message_id=message.id,
+            status=step,
+            at=at,
+            detail=detail,
+        )
+    )

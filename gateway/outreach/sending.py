@@ -53,7 +53,13 @@ class OutreachSender:
                 message_id = await self._render(conn, row, now)
                 if message_id is None:
                     return "failed"
-        return await self.sender.send(message_id, job_try=job_try)
+                # Decided in the transaction that recorded it: one transaction fewer.
+                prepared = await self.sender.prepare(conn, message_id)
+            else:
+                prepared = None
+        if prepared is None:  # sent, deferred or retried before: the send core takes it
+            return await self.sender.send(message_id, job_try=job_try)
+        return await self.sender.hand_over(prepared, job_try=job_try)
 
     async def _render(self, conn: AsyncConnection, row: Any, now: datetime) -> str | None:
         """Record the outreach's message as queued; None when the template cannot render."""

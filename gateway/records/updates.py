@@ -54,6 +54,7 @@ class NewUpdate:
     conversation_id: str | None = None
     message_id: str | None = None
     dedupe_key: str | None = None
+    agent_id: str | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -115,6 +116,7 @@ async def record_update(
         delivery_state="pending",
         delivery_attempts=0,
         dedupe_key=update.dedupe_key,
+        agent_id=update.agent_id,
         created_at=now,
     )
     if update.dedupe_key is not None:
@@ -138,6 +140,7 @@ async def record_update(
                 "data": row.data,
                 "conversation_id": row.conversation_id,
                 "message_id": row.message_id,
+                "agent_id": row.agent_id,
             },
             subject,
         )
@@ -197,6 +200,7 @@ def public_update(row: Any, account_ref: str, *, delivery: bool = True) -> dict[
         "data": row.data,
         "conversation_id": row.conversation_id,
         "message_id": row.message_id,
+        "agent_id": row.agent_id,
         "created_at": iso(row.created_at),
     }
     if delivery:

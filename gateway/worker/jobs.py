@@ -109,13 +109,22 @@ async def enqueue_sends(redis: Redis, jobs: Sequence[SendJob]) -> int:
 
 
 async def enqueue_message(
-    redis: ArqRedis, message_id: str, not_before: datetime | None = None
+    redis: ArqRedis,
+    message_id: str,
+    not_before: datetime | None = None,
+    *,
+    retry_in: float | None = None,
 ) -> bool:
-    """Enqueue the send of one outbound message (at ``not_before``); True if it was new."""
+    """Enqueue the send of one outbound message: deferred to ``not_before``, or a retry in
+    ``retry_in`` seconds; True if it was new."""
     # arq schedules by the real clock and refuses a time long past (a sweep after an outage).
     due = not_before if not_before is not None and not_before > datetime.now(UTC) else None
     job = await redis.enqueue_job(
-        SEND_MESSAGE, message_id, _job_id=message_job_id(message_id, not_before), _defer_until=due
+        SEND_MESSAGE,
+        message_id,
+        _job_id=message_job_id(message_id, not_before),
+        _defer_until=due,
+        _defer_by=retry_in,
     )
     return job is not None
 

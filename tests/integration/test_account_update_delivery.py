@@ -25,9 +25,9 @@ from account_update_helpers import (
 from arq import Retry
 from arq.connections import ArqRedis
 from arq.constants import default_queue_name
-from conftest import Drainer
 from core_webhook_endpoint import Receiver, hooked, serve
 from redis.asyncio import Redis
+from shared import Drainer
 
 from gateway.cli.embedded_redis import free_port
 from gateway.config import Settings

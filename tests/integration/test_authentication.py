@@ -16,7 +16,15 @@ from gateway.config import Settings
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json"}
 # What a request without credentials gets from each scheme.
-REFUSAL = {Scheme.CORE_BEARER: 401, Scheme.BOT_BEARER: 401, Scheme.TWILIO_SIGNATURE: 403}
+REFUSAL = {
+    Scheme.CORE_BEARER: 401,
+    Scheme.BOT_BEARER: 401,
+    Scheme.TWILIO_SIGNATURE: 403,
+    Scheme.AGENT_SESSION: 401,
+}
+# Where an agent session starts: the login page and call, and the static files they load.
+SESSION_OPENERS = {"/agent/login", "/agent/api/login", "/agent/static"}
+AGENT_PAGES = {"/agent/"}
 
 
 def routes_by_scheme(app: web.Application) -> list[tuple[Scheme, str, str]]:
@@ -50,6 +58,7 @@ def test_every_route_has_exactly_one_scheme_and_only_the_intended_ones_are_publi
             Scheme.CORE_BEARER: "/v1/",
             Scheme.BOT_BEARER: "/v1/bot/",
             Scheme.TWILIO_SIGNATURE: "/webhooks/twilio/",
+            Scheme.AGENT_SESSION: "/agent/",
         }.get(scheme)
         if prefix is not None:
             assert path.startswith(prefix), (scheme, path)
@@ -60,9 +69,13 @@ async def test_no_route_answers_without_its_credentials(settings: Settings, gate
     client = await gateway(settings, token=None)
     for scheme, method, path in routes_by_scheme(client.app):
         url = re.sub(r"\{[^}]+\}", "x", path)
-        response = await client.request(method, url)
+        response = await client.request(method, url, allow_redirects=False)
         if scheme is Scheme.PUBLIC:
             assert response.status < 400 or path == "/readyz", (method, path, response.status)
+        elif path in SESSION_OPENERS:
+            assert response.status != 401, (method, path)  # they answer, or refuse the input
+        elif path in AGENT_PAGES:
+            assert response.status == 303, (method, path, response.status)  # to the login page
         else:
             assert response.status == REFUSAL[scheme], (method, path, response.status)
 

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_ADMIN_URL
+from shared import POSTGRES_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.append(str(ROOT))  # bench/ is not an installed package

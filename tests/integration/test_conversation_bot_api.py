@@ -18,6 +18,7 @@ from conversation_helpers import (
 from helpers import PHONE, outreach_body
 from sqlalchemy import select
 
+from gateway.conversations.agent_events import agent_channel
 from gateway.db.tables import contact_points
 
 BOT = {"Authorization": "Bearer parley-dev-bot-token"}
@@ -94,7 +95,7 @@ async def test_too_many_wrong_answers_hand_the_conversation_to_a_person(
     await new_account(client)
     conversation = (await inbound(client, "hi"))["conversation_id"]
     pubsub = redis.pubsub()
-    await pubsub.subscribe("parley:agent")
+    await pubsub.subscribe(agent_channel(redis))
     for left in (2, 1):
         _, answer = await bot(client, "post", f"{conversation}/verify", value="01/01/1990")
         assert (answer["outcome"], answer["attempts_left"]) == ("mismatch", left)
@@ -110,7 +111,7 @@ async def test_too_many_wrong_answers_hand_the_conversation_to_a_person(
             ours.append(json.loads(event["data"]))
             break
     await pubsub.aclose()
-    assert [e["event"] for e in ours] == ["conversation.escalated"]
+    assert [e["event"] for e in ours] == ["conversation.waiting"]
     updates = await (await client.get("/v1/accounts/A-1/updates")).json()
     assert [(u["kind"], u["data"]) for u in updates["updates"]] == [
         ("handoff", {"reason": "identity_not_verified"})

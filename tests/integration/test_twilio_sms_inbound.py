@@ -63,7 +63,7 @@ async def test_inbound_sms_is_stored_once_answered_at_once_and_routed_by_its_bot
         async with engine.begin() as conn:
             routed = await route_received(conn, message.id, twilio_settings)
         assert routed is not None
-        assert routed.turns == [message.id]
+        assert routed.after.turns == [message.id]
         async with engine.begin() as conn:
             assert await route_received(conn, message.id, twilio_settings) is None  # once
     finally:

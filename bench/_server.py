@@ -18,12 +18,10 @@ import uuid
 
 from aiohttp import web
 
+from bench.twilio_sms import SMS_PATH, twilio_settings
 from gateway.app import MAX_BODY_BYTES
 
 TOKEN = "bench-token"
-TWILIO_ACCOUNT_SID = "AC" + "0" * 32
-TWILIO_AUTH_TOKEN = "bench-twilio-auth-token"
-PUBLIC_URL = "https://parley-bench.example"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
@@ -64,7 +62,7 @@ async def _baseline_sms(request: web.Request) -> web.Response:
 def sms_baseline_app() -> web.Application:
     """The bare handler for Twilio's inbound SMS webhook: parse the form, answer empty TwiML."""
     app = web.Application()
-    app.router.add_post("/webhooks/twilio/sms", _baseline_sms)
+    app.router.add_post(SMS_PATH, _baseline_sms)
     return app
 
 
@@ -85,21 +83,9 @@ def gateway_app(args: argparse.Namespace) -> web.Application:
         console_echo=False,
         host="127.0.0.1",
         port=args.port,
-        **(_twilio() if args.kind == "twilio-gateway" else {}),
+        **(twilio_settings() if args.kind == "twilio-gateway" else {}),
     )
     return init_app(settings)
-
-
-def _twilio() -> dict[str, str]:
-    # Twilio's REST API is never called on the webhook path; the base URL only has to be valid.
-    return {
-        "provider_sms": "twilio",
-        "twilio_account_sid": TWILIO_ACCOUNT_SID,
-        "twilio_auth_token": TWILIO_AUTH_TOKEN,
-        "twilio_from": "+13125550000",
-        "twilio_base_url": "http://127.0.0.1:9",
-        "public_url": PUBLIC_URL,
-    }
 
 
 def main() -> None:

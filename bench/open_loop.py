@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bench.stats import percentile
+
 START_DELAY_SECONDS = 0.05  # lets the first requests be scheduled before they are due
 
 
@@ -43,8 +45,7 @@ class Step:
 
     def percentile(self, q: float) -> float:
         """The q-quantile (0..1) of the latencies, in milliseconds."""
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+        return percentile(self.latencies, q) * 1000
 
 
 async def open_loop(

@@ -26,10 +26,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -37,18 +35,18 @@ import aiohttp
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
-from bench._server import PUBLIC_URL, TOKEN, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+from bench._server import TOKEN
 from bench.cpu import quiet
 from bench.databases import KINDS, REDIS_URL, SMOKE_REDIS_URL, add_database_options, database
 from bench.open_loop import Request, Step, open_loop
 from bench.portfolio import account_document
 from bench.processes import Server
 from bench.progress import log
-from channels.twilio_signature import SIGNATURE_HEADER, compute_signature
+from bench.stats import median
+from bench.twilio_sms import SMS_PATH, inbound_sms
 from gateway.db.engine import create_engine
 from gateway.db.tables import messages
 
-PATH = "/webhooks/twilio/sms"
 TEXTS = ["can I pay next week", "how much do I owe", "I lost my job", "call me tomorrow", "hi"]
 WARM_UP_RATE = 100
 
@@ -69,24 +67,7 @@ class DatabaseRun:
 
 def webhook(phone: str, rng: random.Random) -> Request:
     """The form Twilio posts for an SMS from ``phone``, signed over the public URL."""
-    sid = "SM" + uuid.uuid4().hex
-    form = {
-        "AccountSid": TWILIO_ACCOUNT_SID,
-        "ApiVersion": "2010-04-01",
-        "Body": rng.choice(TEXTS),
-        "From": phone,
-        "FromCountry": "US",
-        "MessageSid": sid,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SmsMessageSid": sid,
-        "SmsSid": sid,
-        "SmsStatus": "received",
-        "To": "+13125550000",
-        "ToCountry": "US",
-    }
-    signature = compute_signature(TWILIO_AUTH_TOKEN, PUBLIC_URL + PATH, form)
-    return Request(form, {SIGNATURE_HEADER: signature})
+    return Request(*inbound_sms(phone, rng.choice(TEXTS)))
 
 
 async def register(
@@ -134,18 +115,18 @@ async def measure(
     connector = aiohttp.TCPConnector(limit=256)
     async with aiohttp.ClientSession(connector=connector) as session:
         await gateway.ready(session, "/healthz")
-        await baseline.ready(session, PATH)
+        await baseline.ready(session, SMS_PATH)
         phones = await register(session, gateway.url, args.accounts, rng)
         log(f"{kind}: {len(phones)} accounts registered")
         warm = [webhook(rng.choice(phones), rng) for _ in range(args.warm_up)]
-        await open_loop(session, baseline.url + PATH, warm, WARM_UP_RATE, "warm-up")
-        warmed = await open_loop(session, gateway.url + PATH, warm, WARM_UP_RATE, "warm-up")
+        await open_loop(session, baseline.url + SMS_PATH, warm, WARM_UP_RATE, "warm-up")
+        warmed = await open_loop(session, gateway.url + SMS_PATH, warm, WARM_UP_RATE, "warm-up")
         for rate in args.rates:
             count = int(rate * args.seconds)
             for name, server in (("baseline", baseline), ("gateway", gateway)):
                 requests = [webhook(rng.choice(phones), rng) for _ in range(count)]
                 await quiet(args.quiet_wait, sample_seconds=args.idle_sample_seconds)
-                step = await open_loop(session, server.url + PATH, requests, rate, name)
+                step = await open_loop(session, server.url + SMS_PATH, requests, rate, name)
                 steps.append(step)
                 log(
                     f"{kind} {name} {rate}/s: {step.throughput:.0f}/s, "
@@ -199,7 +180,7 @@ def report(results: dict[str, DatabaseRun]) -> str:
                 ratio = f"{p99 / baseline_p99[step.rate]:.1f}x"
             lines.append(
                 f"| {step.rate} | {step.server} | {step.throughput:.0f} | "
-                f"{statistics.median(step.latencies) * 1000 if step.latencies else 0:.1f} | "
+                f"{median(step.latencies) * 1000:.1f} | "
                 f"{p99:.1f} | {max(step.latencies, default=0) * 1000:.1f} | {step.errors} | "
                 f"{ratio} |"
             )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import signal
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -14,14 +12,12 @@ from redis.asyncio import Redis
 
 import bench.intake
 from bench._server import TOKEN
+from bench.cancellable import run_cancellable
 from bench.intake.options import Options, parse_args
 from bench.intake.phases import run_database
 from bench.intake.report import report, to_json
 from bench.intake.results import DatabaseRun
 from bench.processes import Server
-from bench.progress import log
-
-CANCELLED_EXIT_STATUS = 143  # as if killed by SIGTERM
 
 
 async def run(options: Options) -> int:
@@ -51,21 +47,12 @@ async def run(options: Options) -> int:
     return 0 if all(r.consistency.ok for r in runs) else 1
 
 
-async def cancellable(options: Options) -> int:
-    """Run the benchmark; SIGTERM cancels it so servers, databases and Redis get cleaned up."""
-    task = asyncio.current_task()
-    assert task is not None
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    return await run(options)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line: parse ``argv``, run, return the exit status."""
-    try:
-        return asyncio.run(cancellable(parse_args(argv, bench.intake.__doc__)))
-    except asyncio.CancelledError:
-        log("cancelled; servers stopped, throwaway database dropped, Redis db flushed")
-        return CANCELLED_EXIT_STATUS
+    return run_cancellable(
+        run(parse_args(argv, bench.intake.__doc__)),
+        "servers stopped, throwaway database dropped, Redis db flushed",
+    )
 
 
 if __name__ == "__main__":

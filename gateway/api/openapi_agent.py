@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gateway.agents.actions import AGENT_KINDS
 from gateway.api import agent_schemas
 
 _ID = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
@@ -24,19 +25,7 @@ SECURITY_SCHEMES = {
 _UPDATE = {
     "type": "object",
     "required": ["kind"],
-    "properties": {
-        "kind": {
-            "enum": [
-                "promise_to_pay",
-                "payment_plan_request",
-                "dispute",
-                "hardship",
-                "callback_request",
-                "cease_request",
-                "agent_note",
-            ]
-        }
-    },
+    "properties": {"kind": {"enum": sorted(AGENT_KINDS)}},
     "additionalProperties": {"type": ["string", "number", "null"]},
 }
 

@@ -18,7 +18,7 @@ from shared import POSTGRES_ADMIN_URL
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.append(str(ROOT))  # bench/ is not an installed package
 
-from bench.agent_events import SETUP_TEXT, TEXTS, phone  # noqa: E402
+from bench.agent_events.debtors import SETUP_TEXT, TEXTS, phone  # noqa: E402
 
 TIMEOUT = 240
 NUMBER = r"\d+(?:\.\d+)?"

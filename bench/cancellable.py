@@ -1,0 +1,33 @@
+"""Running a benchmark so that SIGTERM cleans up as Ctrl-C does.
+
+SIGTERM cancels the benchmark's task, so its ``finally`` blocks and context managers run:
+child processes stopped, throwaway databases dropped, Redis dbs flushed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Coroutine
+from typing import Any
+
+from bench.progress import log
+
+CANCELLED_EXIT_STATUS = 143  # as if killed by SIGTERM
+
+
+async def _cancelled_by_sigterm(benchmark: Coroutine[Any, Any, int]) -> int:
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    return await benchmark
+
+
+def run_cancellable(benchmark: Coroutine[Any, Any, int], cleaned_up: str) -> int:
+    """Run ``benchmark`` and return its exit status; when SIGTERM cancelled it, say so with
+    what was ``cleaned_up`` and return 143."""
+    try:
+        return asyncio.run(_cancelled_by_sigterm(benchmark))
+    except asyncio.CancelledError:
+        log(f"cancelled; {cleaned_up}")
+        return CANCELLED_EXIT_STATUS

@@ -99,7 +99,8 @@ class LiveHub:
 
 
 async def running(hub: LiveHub, redis_url: str) -> AsyncIterator[None]:
-    """The subscriber as a resource: started with the replica, stopped with it."""
+    """The subscriber as a resource: started with the replica, stopped with it (its sockets
+    are closed earlier, on shutdown: ``LiveHub.close``)."""
     task = asyncio.create_task(hub.listen(redis_url), name="agent-events")
     try:
         yield
@@ -107,4 +108,3 @@ async def running(hub: LiveHub, redis_url: str) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        await hub.close()

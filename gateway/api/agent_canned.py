@@ -12,6 +12,7 @@ from gateway.appkeys import ENGINE, SETTINGS
 from gateway.auth import AGENT
 from gateway.conversations.store import load_conversation
 from gateway.db.engine import reading
+from gateway.records.accounts import first_name
 
 routes = web.RouteTableDef()
 CANNED = "/api/canned-responses"
@@ -25,9 +26,8 @@ async def list_all(request: web.Request) -> web.Response:
         variables = None
         if conversation_id := request.query.get("conversation_id"):
             conversation = await load_conversation(conn, conversation_id)
-            first_name = (conversation.debtor_name or "").split()
             variables = {
-                "debtor_first_name": first_name[0] if first_name else "there",
+                "debtor_first_name": first_name(conversation.debtor_name) or "there",
                 "collector_name": settings.collector_name,
             }
         found = await list_canned(conn, variables)

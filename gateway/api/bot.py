@@ -24,6 +24,7 @@ from gateway.conversations.verification import attempts_left, terms_for, verify_
 from gateway.db.engine import reading
 from gateway.errors import Forbidden
 from gateway.normalize import format_amount
+from gateway.records.accounts import first_name
 
 routes = web.RouteTableDef()
 CONVERSATION = "/conversations/{id}"
@@ -110,7 +111,7 @@ def _view(conversation: Any, settings: Settings) -> dict[str, Any]:
     if verified and conversation.account_id is not None:
         balance = Decimal(conversation.balance_amount)
         account = {
-            "debtor_first_name": conversation.debtor_name.split()[0],
+            "debtor_first_name": first_name(conversation.debtor_name),
             "creditor": conversation.creditor,
             "balance": {"amount": conversation.balance_amount, "currency": conversation.currency},
             "balance_display": format_amount(balance, conversation.currency),

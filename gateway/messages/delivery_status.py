@@ -6,6 +6,7 @@ callbacks), are applied once per provider event id, and never move a message bac
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.events import DeliveryStatus, StatusReport
+from gateway.conversations.agent_events import AgentEvent, status_event
 from gateway.db.tables import accounts, contact_events, messages, provider_events
 from gateway.db.upsert import dialect_insert
 from gateway.messages.effects import record_effect
@@ -53,13 +55,22 @@ async def claim_event(
     return bool(result.rowcount)
 
 
-async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
-    """Record a delivery status once; returns duplicate | unknown_message | recorded | advanced."""
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a status report did: duplicate | unknown_message | recorded | advanced; and, when
+    it advanced a message of a conversation, the event that tells agents."""
+
+    outcome: str
+    event: AgentEvent | None = None
+
+
+async def apply_status(conn: AsyncConnection, report: StatusReport) -> Applied:
+    """Record a delivery status once, never moving a message backwards."""
     if not await claim_event(conn, report.provider, report.event_id, report.at, dict(report.raw)):
-        return "duplicate"
-    row = await find_reported(conn, report)
+        return Applied("duplicate")
+    row = await _find(conn, report)
     if row is None:
-        return "unknown_message"
+        return Applied("unknown_message")
     detail: dict[str, Any] = {
         "provider": report.provider,
         "provider_id": report.provider_message_id,
@@ -71,7 +82,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     mapped = MESSAGE_STATUS.get(report.status) if report.status is not None else None
     if mapped is None or RANK[OutboundStatus(row.status)] >= RANK[mapped]:
         await record_step(conn, row, step, report.at, detail)
-        return "recorded"
+        return Applied("recorded")
     columns: dict[str, Any] = {}
     if row.provider_id is None:
         columns["provider_id"] = report.provider_message_id
@@ -80,10 +91,10 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> str:
     await move(conn, row, mapped, report.at, step=step, detail=detail, **columns)
     if row.account_id is not None:
         await _history(conn, row, report, mapped)
-    return "advanced"
+    return Applied("advanced", status_event(row, mapped))
 
 
-async def find_reported(conn: AsyncConnection, report: StatusReport) -> Any:
+async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
     """Our message: by our id when the provider echoes it (the report may come before we
     recorded the provider's id), else by the provider's id."""
     by_provider = (messages.c.provider == report.provider) & (

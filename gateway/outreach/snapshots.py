@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.outreach.rulesets import history_days
+from gateway.records.accounts import first_name
 from policies import ConsentState, ContactFacts, ContactRecord, Ruleset, history_read
 from policies.channels import PHONE_CHANNELS
 
@@ -90,7 +91,7 @@ class AccountSnapshot:
             "creditor": self.creditor,
             "account_ref": self.ref,
             "balance": {"amount": self.balance_amount, "currency": self.currency},
-            "debtor": {"name": self.debtor_name, "first_name": self.debtor_name.split()[0]},
+            "debtor": {"name": self.debtor_name, "first_name": first_name(self.debtor_name)},
         }
 
 

@@ -27,6 +27,12 @@ FLAGS = (
 )
 
 
+def first_name(debtor_name: str | None) -> str | None:
+    """How templates, the assistant and canned responses address the debtor."""
+    parts = (debtor_name or "").split()
+    return parts[0] if parts else None
+
+
 def identity_hash(key: bytes, account_ref: str, fact: str) -> str:
     """Keyed hash of an identity-check fact; the key keeps small spaces (birth dates) secret."""
     return hmac.new(key, f"{account_ref}\x00{fact}".encode(), hashlib.sha256).hexdigest()

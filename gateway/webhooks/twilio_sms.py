@@ -10,9 +10,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from channels import twilio_webhooks
 from gateway import clock
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
-from gateway.conversations.agent_events import publish, status_event
+from gateway.conversations.agent_events import publish
 from gateway.conversations.inbound import receive
-from gateway.messages.delivery_status import apply_status, find_reported
+from gateway.messages.delivery_status import apply_status
 from gateway.messages.providers import SMS_ROUTE, STATUS_ROUTE
 from gateway.webhooks.twilio_auth import TWILIO_FORM, twiml
 
@@ -39,10 +39,9 @@ async def message_status(request: web.Request) -> web.Response:
         request[TWILIO_FORM], clock.utcnow(), request.query.get("message_id")
     )
     async with request.config_dict[ENGINE].begin() as conn:
-        result = await apply_status(conn, report)
-        event = status_event(await find_reported(conn, report)) if result == "advanced" else None
-    if event is not None:
-        await publish(request.config_dict[REDIS], event)
-    if result == "unknown_message":
+        applied = await apply_status(conn, report)
+    if applied.event is not None:
+        await publish(request.config_dict[REDIS], applied.event)
+    if applied.outcome == "unknown_message":
         log.warning("status callback for a message Parley did not send: %s", report.event_id)
     return web.Response(status=204)

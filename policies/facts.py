@@ -29,6 +29,22 @@ CONTACT_OUTCOMES = (
     "undelivered",
 )
 
+# Where a contact point came from (12 CFR 1006.6(d)(4), (d)(5)): given by the consumer, by the
+# creditor, found by skip tracing, or used by the consumer to write to the collector.
+PROVENANCES = ("consumer_provided", "creditor_provided", "skip_trace", "consumer_used")
+# What a message is, for the disclosures it must carry: a collection message (initial or
+# subsequent, from the contact history), the validation notice, a limited-content message
+# (12 CFR 1006.2(j), voicemail only), a transactional message, a reply in a conversation,
+# and the one confirmation of an opt-out (47 CFR 64.1200(a)(12)).
+MESSAGE_KINDS = (
+    "collection",
+    "validation_notice",
+    "limited_content",
+    "transactional",
+    "reply",
+    "opt_out_confirmation",
+)
+
 _CHANNEL_SET = frozenset(CHANNELS)
 _DIRECTION_SET = frozenset(DIRECTIONS)
 _OUTCOME_SET = frozenset(CONTACT_OUTCOMES)
@@ -82,6 +98,28 @@ class ContactRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """The text about to go out, for the disclosure and content rules.
+
+    `initial`: no communication in connection with this debt has reached the consumer yet
+    (derived by the gateway from the account's whole contact history), so this one is the
+    initial communication (15 U.S.C. 1692e(11)). `threatens_legal_action`: the template says
+    it may mention suit, which no time-barred debt may (12 CFR 1006.26(b)).
+    """
+
+    text: str
+    kind: str
+    initial: bool
+    threatens_legal_action: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError("message text must be a string")
+        if self.kind not in MESSAGE_KINDS:
+            raise ValueError(f"unknown message kind {self.kind!r}; expected one of {MESSAGE_KINDS}")
+
+
+@dataclass(frozen=True, slots=True)
 class ContactFacts:
     """A proposed contact: where, why, the consent on that address and the account's state.
 
@@ -107,6 +145,17 @@ class ContactFacts:
     validation_recorded: bool = False
     attorney_represented: bool = False
     last_inbound_at: datetime | None = None
+    # Where the address came from (PROVENANCES; None: not recorded, which meets no safe
+    # harbor), whether it is known to be a work address, when the consumer last wrote from it
+    # on this channel, and when a reassigned-numbers check last found the number still theirs.
+    provenance: str | None = None
+    work_address: bool = False
+    consumer_used_at: datetime | None = None
+    reassigned_check_at: datetime | None = None
+    # How consent on this address was given (the ledger's source: "written", "verbal", ...).
+    consent_source: str | None = None
+    time_barred: bool = False
+    message: MessageFacts | None = None
 
     def __post_init__(self) -> None:
         # Fail closed: a typo in a channel or purpose must not slip past rules keyed on them.
@@ -128,10 +177,16 @@ class ContactFacts:
             type(r) is ContactRecord for r in self.history
         ):
             raise TypeError("history must be a tuple of ContactRecord")
-        if self.last_inbound_at is not None:
-            object.__setattr__(
-                self, "last_inbound_at", _utc(self.last_inbound_at, "last_inbound_at")
+        if self.provenance is not None and self.provenance not in PROVENANCES:
+            raise ValueError(
+                f"unknown provenance {self.provenance!r}; expected one of {PROVENANCES}"
             )
+        if self.message is not None and type(self.message) is not MessageFacts:
+            raise TypeError("message must be MessageFacts or None")
+        for name in _INSTANT_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _utc(value, name))
 
 
 _BOOL_FIELDS = (
@@ -141,9 +196,14 @@ _BOOL_FIELDS = (
     "disputed",
     "validation_recorded",
     "attorney_represented",
+    "work_address",
+    "time_barred",
 )
+_INSTANT_FIELDS = ("last_inbound_at", "consumer_used_at", "reassigned_check_at")
+_OPTIONAL_STRINGS = ("provenance", "consent_source")
 _FIELDS = frozenset(ContactFacts.__dataclass_fields__)
 _RECORD_FIELDS = frozenset(ContactRecord.__dataclass_fields__)
+_MESSAGE_FIELDS = frozenset(MessageFacts.__dataclass_fields__)
 
 
 def format_instant(instant: datetime) -> str:
@@ -188,9 +248,22 @@ def facts_to_dict(facts: ContactFacts) -> dict[str, Any]:
         "disputed": facts.disputed,
         "validation_recorded": facts.validation_recorded,
         "attorney_represented": facts.attorney_represented,
-        "last_inbound_at": (
-            None if facts.last_inbound_at is None else format_instant(facts.last_inbound_at)
-        ),
+        **{
+            name: None if (value := getattr(facts, name)) is None else format_instant(value)
+            for name in _INSTANT_FIELDS
+        },
+        "provenance": facts.provenance,
+        "work_address": facts.work_address,
+        "consent_source": facts.consent_source,
+        "time_barred": facts.time_barred,
+        "message": None
+        if facts.message is None
+        else {
+            "text": facts.message.text,
+            "kind": facts.message.kind,
+            "initial": facts.message.initial,
+            "threatens_legal_action": facts.message.threatens_legal_action,
+        },
     }
 
 
@@ -224,9 +297,29 @@ def facts_from_dict(data: dict[str, Any]) -> ContactFacts:
             kwargs[name] = data[name]
     if "history" in data:
         kwargs["history"] = tuple(_record(item) for item in _list(data["history"], "history"))
-    if data.get("last_inbound_at") is not None:
-        kwargs["last_inbound_at"] = parse_instant(data["last_inbound_at"], "last_inbound_at")
+    for name in _INSTANT_FIELDS:
+        if data.get(name) is not None:
+            kwargs[name] = parse_instant(data[name], name)
+    for name in _OPTIONAL_STRINGS:
+        if data.get(name) is not None:
+            kwargs[name] = _string(data[name], name)
+    if data.get("message") is not None:
+        kwargs["message"] = _message(data["message"])
     return ContactFacts(**kwargs)
+
+
+def _message(item: object) -> MessageFacts:
+    if not isinstance(item, dict) or set(item) != _MESSAGE_FIELDS:
+        raise ValueError(f"a message must have exactly the fields {sorted(_MESSAGE_FIELDS)}")
+    for name in ("initial", "threatens_legal_action"):
+        if not isinstance(item[name], bool):
+            raise ValueError(f"facts field 'message.{name}' must be true or false")
+    return MessageFacts(
+        text=_string(item["text"], "message.text"),
+        kind=_string(item["kind"], "message.kind"),
+        initial=item["initial"],
+        threatens_legal_action=item["threatens_legal_action"],
+    )
 
 
 def _record(item: object) -> ContactRecord:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import time
 
@@ -101,3 +102,61 @@ class ReplySettings:
     enabled: bool
     quiet_hours_grace_minutes: int
     channels: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """A statement a message must carry: the sentence the gateway adds when it adds one, the
+    pattern that finds it in a rendered text (matched case-insensitively against the text
+    with its whitespace collapsed), and where the law asks for it."""
+
+    name: str
+    text: str
+    pattern: re.Pattern[str]
+    citation: str
+
+    def present_in(self, text: str) -> bool:
+        """Whether ``text`` carries this disclosure."""
+        return self.pattern.search(" ".join(text.split())) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class AddressProvenanceSettings:
+    """Safe harbors against third-party disclosure for electronic messages (12 CFR
+    1006.6(d)(4) email, (d)(5) texts). ``*_action``: "block" or "warn" when a message to the
+    address meets none."""
+
+    enabled: bool
+    purposes: frozenset[str]
+    email_action: str
+    email_safe_provenances: frozenset[str]
+    sms_action: str
+    sms_consumer_used_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class WorkAddressSettings:
+    """No email to an address known to be provided by the consumer's employer (12 CFR
+    1006.22(f)(3)) unless the consumer used it with the collector or gave it themselves."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationNoticeSettings:
+    """12 CFR 1006.34: validation information within ``due_days`` calendar days of the initial
+    communication; ``mode`` "send" sends Parley's notice, "notify" tells the core system
+    (a ``validation_due`` update). ``late_disputes_hold``: whether a dispute after the
+    validation period still holds collection."""
+
+    enabled: bool
+    due_days: int
+    mode: str
+    late_disputes_hold: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBarredSettings:
+    """No threat of suit on a time-barred debt (12 CFR 1006.26(b))."""
+
+    enabled: bool

@@ -48,8 +48,9 @@ async def post_verify(request: web.Request) -> web.Response:
     updates: list[int] = []
     async with request.config_dict[ENGINE].begin() as conn:
         before = await load_conversation(conn, request.match_info["id"], lock=True)
+        # The assistant only calls in the middle of a turn the worker runs.
         outcome, conversation, updates = await verify_identity(
-            conn, before, body.value, settings, now
+            conn, before, body.value, settings, now, turn_running=True
         )
     after = AfterCommit(updates=updates).escalation(before, conversation)
     await after.flush(request.config_dict[REDIS], settings)
@@ -90,6 +91,7 @@ async def post_update(request: web.Request) -> web.Response:
             now,
             source="bot",
             dedupe_key=body.dedupe_key,
+            turn_running=True,
         )
         after = await load_conversation(conn, conversation.id)
     await captured.after.escalation(conversation, after).flush(request.config_dict[REDIS], settings)

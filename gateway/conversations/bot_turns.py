@@ -164,6 +164,14 @@ class BotTurns:
             updates = await hand_off(
                 conn, before, reason=reason, now=now, message_id=pending.message_id
             )
+            # Already with a person when the assistant handed over earlier in this very turn
+            # and then failed to answer: the message is theirs too.
+            await conn.execute(
+                update(messages)
+                .where(messages.c.id == pending.message_id)
+                .where(messages.c.status == InboundStatus.PENDING)
+                .values(status=InboundStatus.FOR_AGENT, updated_at=now)
+            )
             holding = texts.assistant_unavailable(settings.collector_name)
             sends = await queue_replies(conn, [reply_to(before, holding, "reply", settings)], now)
             after = await load_conversation(conn, pending.id)

@@ -47,11 +47,17 @@ async def capture(
     source: str,
     dedupe_key: str | None = None,
     agent_id: str | None = None,
+    turn_running: bool = False,
 ) -> Captured:
-    """Normalise and store one update of ``kind``; a new one also has its consequences."""
+    """Normalise and store one update of ``kind``; a new one also has its consequences.
+
+    ``turn_running``: the assistant records it in the middle of a turn (see ``escalate``).
+    """
     data = normalise(kind, raw, terms_for(conversation, settings))
     if kind == "handoff":
-        updates = await hand_off(conn, conversation, reason=data["reason"], now=now)
+        updates = await hand_off(
+            conn, conversation, reason=data["reason"], now=now, turn_running=turn_running
+        )
         return Captured(updates[0] if updates else None, data, AfterCommit(updates=updates))
     stored = await record_update(
         conn,
@@ -69,17 +75,23 @@ async def capture(
     )
     captured = Captured(stored.id, stored.public["data"])
     if stored.created:
-        more, sends = await _consequences(conn, conversation, kind, settings, now)
+        more, sends = await _consequences(conn, conversation, kind, settings, now, turn_running)
         captured.after = AfterCommit(sends=sends, updates=[stored.id, *more])
     return captured
 
 
 async def _consequences(
-    conn: AsyncConnection, conversation: Any, kind: str, settings: Settings, now: datetime
+    conn: AsyncConnection,
+    conversation: Any,
+    kind: str,
+    settings: Settings,
+    now: datetime,
+    turn_running: bool,
 ) -> tuple[list[int], list[str]]:
     """What an update changes besides itself; returns new update ids and messages to send."""
     if kind in settings.bot_escalate_on:
-        return await hand_off(conn, conversation, reason=kind, now=now), []
+        handed = await hand_off(conn, conversation, reason=kind, now=now, turn_running=turn_running)
+        return handed, []
     if kind not in {"wrong_party", "opt_out"}:
         return [], []
     channel, address = conversation.channel, conversation.address

@@ -18,12 +18,14 @@ async def hand_off(
     reason: str,
     now: datetime,
     message_id: str | None = None,
+    turn_running: bool = False,
 ) -> list[int]:
     """Escalate and record the handoff the core system hears about; returns new update ids.
 
-    Nothing is recorded when the conversation is already with a person.
+    Nothing is recorded when the conversation is already with a person. ``turn_running`` as
+    for ``escalate``.
     """
-    if not await escalate(conn, conversation, reason=reason, now=now):
+    if not await escalate(conn, conversation, reason=reason, now=now, turn_running=turn_running):
         return []
     if conversation.account_id is None:
         return []

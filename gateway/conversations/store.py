@@ -147,10 +147,20 @@ async def current_conversation(
     return conversation_id, "bot", True
 
 
-async def escalate(conn: AsyncConnection, conversation: Any, *, reason: str, now: datetime) -> bool:
+async def escalate(
+    conn: AsyncConnection,
+    conversation: Any,
+    *,
+    reason: str,
+    now: datetime,
+    turn_running: bool = False,
+) -> bool:
     """Hand a conversation to the agent queue; its waiting messages go with it.
 
-    Returns False when it was already with a person (nothing changed).
+    ``turn_running``: the assistant hands over in the middle of a turn (through the bot API).
+    That turn answers the oldest waiting message, so it stays pending until the turn records
+    its reply ("connecting you..."); otherwise the message would look handed over while the
+    reply to it is still coming. Returns False when it was already with a person.
     """
     if conversation.state in HUMAN_STATES:
         return False
@@ -161,14 +171,17 @@ async def escalate(conn: AsyncConnection, conversation: Any, *, reason: str, now
             state="escalated", escalation_reason=reason[:200], waiting_since=now, updated_at=now
         )
     )
-    await conn.execute(
-        update(messages)
-        .where(
-            messages.c.conversation_id == conversation.id,
-            messages.c.direction == "inbound",
-            messages.c.status == InboundStatus.PENDING,
+    waiting = _waiting_for_a_turn(conversation.id)
+    if turn_running:
+        answering = await conn.scalar(
+            select(messages.c.id)
+            .where(waiting)
+            .order_by(messages.c.created_at, messages.c.id)
+            .limit(1)
         )
-        .values(status=InboundStatus.FOR_AGENT, updated_at=now)
+        waiting = and_(waiting, messages.c.id != answering)
+    await conn.execute(
+        update(messages).where(waiting).values(status=InboundStatus.FOR_AGENT, updated_at=now)
     )
     if conversation.account_ref is not None:
         await append(

@@ -25,12 +25,19 @@ from policies.channels import PHONE_CHANNELS
 
 
 async def verify_identity(
-    conn: AsyncConnection, conversation: Any, value: str, settings: Settings, now: datetime
+    conn: AsyncConnection,
+    conversation: Any,
+    value: str,
+    settings: Settings,
+    now: datetime,
+    *,
+    turn_running: bool = False,
 ) -> tuple[str, Any, list[int]]:
     """Check ``value`` against the account's verification fact (a keyed-hash compare).
 
     Returns the outcome (verified | mismatch | unparsed | locked), the conversation as it is
     now, and the ids of updates recorded (a handoff once the attempts are used up).
+    ``turn_running``: the assistant asks in the middle of a turn (see ``escalate``).
     """
     if conversation.verified_at is not None:
         return "verified", conversation, []
@@ -58,7 +65,7 @@ async def verify_identity(
         return "mismatch", conversation, []
     # No fact on file to check against counts as a failed check: a person verifies.
     reason = "identity_not_verified" if expected else "identity_fact_missing"
-    updates = await hand_off(conn, conversation, reason=reason, now=now)
+    updates = await hand_off(conn, conversation, reason=reason, now=now, turn_running=turn_running)
     return "locked", await load_conversation(conn, conversation.id), updates
 
 

@@ -207,6 +207,7 @@ async def test_a_dispute_sets_the_hold_that_blocks_collection(client: Any) -> No
 
 async def test_hardship_escalates_by_default(client: Any) -> None:
     conversation = await verified_conversation(client)
+    await inbound(client, "are you still there")
     status, stored = await bot(
         client,
         "post",
@@ -219,6 +220,9 @@ async def test_hardship_escalates_by_default(client: Any) -> None:
     assert stored["data"]["hardship_type"] == "job_loss"
     thread = await (await client.get(f"/v1/conversations/{conversation}")).json()
     assert (thread["state"], thread["escalation_reason"]) == ("escalated", "hardship")
+    # The running turn answers the oldest message ("connecting you..."), so it is not handed
+    # over before that reply is recorded; the one after it waits for the person.
+    assert [m["status"] for m in thread["messages"]] == ["pending", "for_agent"]
     kinds = [
         u["kind"] for u in (await (await client.get("/v1/accounts/A-1/updates")).json())["updates"]
     ]

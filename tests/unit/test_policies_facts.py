@@ -12,6 +12,7 @@ from policies import (
     ConsentState,
     ContactFacts,
     ContactRecord,
+    MessageFacts,
     facts_from_dict,
     facts_to_dict,
 )
@@ -84,6 +85,13 @@ def test_field_order_is_the_interface() -> None:
         "validation_recorded",
         "attorney_represented",
         "last_inbound_at",
+        "provenance",
+        "work_address",
+        "consumer_used_at",
+        "reassigned_check_at",
+        "consent_source",
+        "time_barred",
+        "message",
     ]
     assert list(ContactRecord.__dataclass_fields__) == ["channel", "direction", "at", "outcome"]
 
@@ -165,6 +173,13 @@ FULL = ContactFacts(
     validation_recorded=True,
     attorney_represented=True,
     last_inbound_at=AT + timedelta(minutes=1),
+    provenance="skip_trace",
+    work_address=True,
+    consumer_used_at=AT - timedelta(days=3),
+    reassigned_check_at=AT - timedelta(days=1),
+    consent_source="written",
+    time_barred=True,
+    message=MessageFacts(text="Call us.", kind="collection", initial=True),
 )
 FULL_DICT = {
     "channel": "voice",
@@ -194,6 +209,18 @@ FULL_DICT = {
     "validation_recorded": True,
     "attorney_represented": True,
     "last_inbound_at": "2026-03-02T15:31:00Z",
+    "consumer_used_at": "2026-02-27T15:30:00Z",
+    "reassigned_check_at": "2026-03-01T15:30:00Z",
+    "provenance": "skip_trace",
+    "work_address": True,
+    "consent_source": "written",
+    "time_barred": True,
+    "message": {
+        "text": "Call us.",
+        "kind": "collection",
+        "initial": True,
+        "threatens_legal_action": False,
+    },
 }
 
 

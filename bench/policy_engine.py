@@ -22,12 +22,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.portfolio import history_rows
 from gateway.outreach.rulesets import load_ruleset
-from policies import ConsentState, ContactFacts, ContactRecord, Decision, Outcome, evaluate
+from policies import (
+    ConsentState,
+    ContactFacts,
+    ContactRecord,
+    Decision,
+    MessageFacts,
+    Outcome,
+    evaluate,
+)
 
 # (declared zone, ZIP, phone): agreeing and disagreeing signals.
 PROFILES = (
@@ -72,6 +81,7 @@ def build_facts(
         history=history,
         disputed=disputed,
         last_inbound_at=max(inbound, default=None),
+        provenance="consumer_provided",
     )
 
 
@@ -189,7 +199,46 @@ def main(argv: list[str] | None = None) -> int:
     print(f"evaluate alone vs baseline plumbing: {engine / base:.2f}x the baseline rate")
     print(f"build + evaluate vs baseline plumbing: {full / base:.2f}x the baseline rate")
     print(f"target 20,000 pure decisions/s: {'met' if engine >= 20_000 else 'NOT met'}")
+
+    # The compliance layer: state overlays for every region the consumer may be in, and the
+    # text of the message checked for its disclosures, against the federal rules alone on
+    # facts without a text (what every decision was before overlays and disclosures).
+    federal = replace(ruleset, overlays=())
+    texts = [(with_message(f), now) for f, now in cases]
+
+    def engine_rate(label: str, rules: Any, judged: list[Any]) -> float:
+        return rate(label, lambda f, now: evaluate(f, now, rules), judged, args.seconds)
+
+    plain = engine_rate("federal rules, no text", federal, cases)
+    overlaid = engine_rate("  + state overlays", ruleset, cases)
+    checked = engine_rate("  + disclosure checks on the text (federal only)", federal, texts)
+    deep = engine_rate("state overlays + disclosure checks on the text", ruleset, texts)
+    for label, measured in (
+        ("overlays", overlaid),
+        ("disclosure checks", checked),
+        ("overlays + disclosures", deep),
+    ):
+        print(
+            f"{label} vs federal alone: {measured / plain:.2f}x the rate "
+            f"({(plain / measured - 1) * 100:.0f}% slower; aim for both: at most 20%)"
+        )
     return 0
+
+
+# A reminder as the bundled SMS template renders it, with every disclosure it carries.
+REMINDER = (
+    "Parley Recovery Services: Hi Dana, about your Acme Bank account: call +18005550100 or "
+    "reply here to talk about payment options. We are a debt collector attempting to collect "
+    "a debt; any information obtained will be used for that purpose. Reply STOP to opt out."
+)
+
+
+def with_message(facts: ContactFacts) -> ContactFacts:
+    """The facts with the text the message would carry (a reply has none to check)."""
+    if facts.purpose == "reply":
+        return facts
+    kind = "collection" if facts.purpose == "collection" else facts.purpose
+    return replace(facts, message=MessageFacts(REMINDER, kind, initial=False))
 
 
 if __name__ == "__main__":

@@ -103,9 +103,7 @@ def init_app(settings: Settings) -> web.Application:
     preload()  # the ZIP index, built now rather than during the first request
     templates = TemplateLibrary()
     app[TEMPLATES] = templates
-    app[INTAKE] = intake = Intake(
-        templates, settings.collector, settings.auto_channel_order, settings.ruleset
-    )
+    app[INTAKE] = intake = Intake(templates, settings)
     registry = CollectorRegistry()
     app[REGISTRY] = registry
     app[METRICS] = metrics = create_metrics(registry)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     collector_name: str = "Parley Recovery Services"
     collector_phone: str = "+18005550100"
     collector_email: str = "support@parley.example"
+    # The collector's California debt collector license number, which California asks for
+    # on written and digital messages (Civ. Code 1788.11(f)); without it, none go to California.
+    collector_ca_license: str | None = None
     auto_channel_order: Annotated[tuple[AddressedChannel, ...], NoDecode] = (
         "sms",
         "email",
@@ -151,6 +154,9 @@ class Settings(BaseSettings):
             "name": self.collector_name,
             "phone": self.collector_phone,
             "email": self.collector_email,
+            # For limited-content messages (12 CFR 1006.2(j)): a neutral name and a person.
+            "business_name": self.voice_business_name,
+            "contact_name": self.voice_contact_name,
         }
 
     def provider_name(self, channel: str) -> str:

@@ -31,11 +31,16 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """An evaluated contact. `not_before` is a UTC instant, present exactly when deferring."""
+    """An evaluated contact. `not_before` is a UTC instant, present exactly when deferring.
+
+    `warnings`: rules the ruleset sets to warn rather than block (an address without a
+    safe harbor, say); they never change the outcome but are recorded with it.
+    """
 
     outcome: Outcome
     not_before: datetime | None
     reasons: tuple[Reason, ...]
+    warnings: tuple[Reason, ...] = ()
 
     def __post_init__(self) -> None:
         if (self.outcome is Outcome.DEFER) != (self.not_before is not None):
@@ -54,6 +59,7 @@ class Decision:
             "outcome": self.outcome.value,
             "not_before": None if self.not_before is None else _utc_iso(self.not_before),
             "reasons": [reason.to_dict() for reason in self.reasons],
+            "warnings": [reason.to_dict() for reason in self.warnings],
         }
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from policies.call_frequency import check_call_frequency
 from policies.caps import check_channel_caps
 from policies.consent import check_consent
 from policies.decision import Decision, Outcome, Reason, RuleCheck
+from policies.disclosures import check_message
 from policies.facts import ContactFacts, format_instant
 from policies.holds import check_holds
+from policies.provenance import check_address
 from policies.quiet_hours import check_quiet_hours_rule
 from policies.ruleset import Ruleset
+from policies.state_overlays import StateOverlay, overlays_for
+from policies.state_rules import check_state_rules, state_disclosures
+from policies.states import candidate_regions
 from policies.timezones import candidate_zones
 
 # Each round can only move not_before later, and only quiet hours is re-checked, so one
@@ -41,7 +46,15 @@ def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> Decision:
     zones = candidate_zones(facts.timezones, facts.postal_code, facts.phones)
     now = now.astimezone(UTC)
 
-    reasons = [*check_holds(facts, now, ruleset), *check_consent(facts, now, ruleset)]
+    overlays = applicable_overlays(facts, ruleset)
+    address = check_address(facts, now, ruleset)
+    reasons = [
+        *check_holds(facts, now, ruleset),
+        *check_consent(facts, now, ruleset),
+        *address.reasons,
+        *check_message(facts, ruleset, extra=state_disclosures(facts, overlays)),
+    ]
+    warnings = tuple(address.warnings)
     blocked = bool(reasons)
     not_before: datetime | None = None
     latest: TimeRule | None = None
@@ -55,14 +68,21 @@ def evaluate(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> Decision:
                 not_before, latest = check.not_before, rule
 
     if blocked:
-        return Decision(outcome=Outcome.BLOCK, not_before=None, reasons=tuple(reasons))
+        return Decision(Outcome.BLOCK, None, tuple(reasons), warnings)
     if not_before is None:
-        return Decision(outcome=Outcome.ALLOW, not_before=None, reasons=())
+        return Decision(Outcome.ALLOW, None, (), warnings)
     if (latest,) == UNSETTLED_TIME_RULES:
         # The only rule that could object later set not_before itself, and a rule's own
         # not_before passes that rule: nothing to re-check.
-        return Decision(outcome=Outcome.DEFER, not_before=not_before, reasons=tuple(reasons))
-    return _settle(facts, ruleset, zones, reasons, not_before)
+        return Decision(Outcome.DEFER, not_before, tuple(reasons), warnings)
+    return replace(_settle(facts, ruleset, zones, reasons, not_before), warnings=warnings)
+
+
+def applicable_overlays(facts: ContactFacts, ruleset: Ruleset) -> tuple[StateOverlay, ...]:
+    """The ruleset's state overlays for every region the consumer may be in."""
+    if not ruleset.overlays:
+        return ()
+    return overlays_for(candidate_regions(facts.postal_code, facts.phones), ruleset.overlays)
 
 
 def _settle(
@@ -119,6 +139,12 @@ def _call_frequency(
     return check_call_frequency(facts, at, rules, zones=zones)
 
 
+def _state_rules(
+    facts: ContactFacts, at: datetime, rules: Ruleset, zones: tuple[str, ...]
+) -> RuleCheck:
+    return check_state_rules(facts, at, applicable_overlays(facts, rules), zones)
+
+
 def _channel_caps(
     facts: ContactFacts, at: datetime, rules: Ruleset, zones: tuple[str, ...]
 ) -> RuleCheck:
@@ -144,5 +170,6 @@ TIME_RULES = (
     TimeRule("quiet_hours", _quiet_hours, stays_passed=False),
     TimeRule("call_frequency", _call_frequency, stays_passed=True),
     TimeRule("channel_caps", _channel_caps, stays_passed=True),
+    TimeRule("state_rules", _state_rules, stays_passed=True),
 )
 UNSETTLED_TIME_RULES = tuple(rule for rule in TIME_RULES if not rule.stays_passed)

@@ -117,7 +117,13 @@ class Disclosure:
 
     def present_in(self, text: str) -> bool:
         """Whether ``text`` carries this disclosure."""
-        return self.pattern.search(" ".join(text.split())) is not None
+        return self.pattern.search(flatten(text)) is not None
+
+
+def flatten(text: str) -> str:
+    """``text`` with every run of whitespace made one space: what disclosure patterns read, so
+    a line break in a template never hides a sentence."""
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,3 +166,82 @@ class TimeBarredSettings:
     """No threat of suit on a time-barred debt (12 CFR 1006.26(b))."""
 
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KindDisclosures:
+    """The disclosures one kind of message needs as the initial communication with the
+    consumer and as a subsequent one (15 U.S.C. 1692e(11) tells the two apart)."""
+
+    kind: str
+    initial: tuple[Disclosure, ...]
+    subsequent: tuple[Disclosure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelDisclosures:
+    """What every message of the `ElectronicDisclosures.kinds` must carry on one channel."""
+
+    channel: str
+    required: tuple[Disclosure, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ElectronicDisclosures:
+    """Disclosures of electronic messages (the opt-out instruction of 12 CFR 1006.6(e))."""
+
+    kinds: frozenset[str]
+    channels: tuple[ChannelDisclosures, ...]
+
+    def required_on(self, channel: str, kind: str) -> tuple[Disclosure, ...]:
+        """What a message of ``kind`` needs on ``channel``; () off the listed kinds/channels."""
+        if kind not in self.kinds:
+            return ()
+        for entry in self.channels:
+            if entry.channel == channel:
+                return entry.required
+        return ()
+
+
+@dataclass(frozen=True, slots=True)
+class ForbiddenContent:
+    """Content a limited-content message must not carry, by name (reported) and pattern."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+    def present_in(self, text: str) -> bool:
+        """Whether ``text`` carries this content (whitespace collapsed, as for disclosures)."""
+        return self.pattern.search(" ".join(text.split())) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitedContentSettings:
+    """A limited-content message (12 CFR 1006.2(j)): the channels it may go out on, and the
+    disclosures and other content that would make it more than one (a communication)."""
+
+    channels: frozenset[str]
+    forbidden: tuple[Disclosure, ...]
+    forbidden_content: tuple[ForbiddenContent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DisclosureSettings:
+    """Which disclosures each kind of message carries, and what a limited-content one may not.
+
+    ``texts`` are every disclosure the ruleset defines; ``kinds`` has one entry per message
+    kind (policies.facts.MESSAGE_KINDS).
+    """
+
+    enabled: bool
+    texts: tuple[Disclosure, ...]
+    kinds: tuple[KindDisclosures, ...]
+    electronic: ElectronicDisclosures
+    limited_content: LimitedContentSettings
+
+    def for_kind(self, kind: str, initial: bool) -> tuple[Disclosure, ...]:
+        """The disclosures of ``kind`` as an initial or a subsequent communication."""
+        for entry in self.kinds:
+            if entry.kind == kind:
+                return entry.initial if initial else entry.subsequent
+        raise ValueError(f"unknown message kind {kind!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -20,18 +20,32 @@ import yaml
 from policies.channels import CHANNELS
 from policies.facts import PURPOSES
 from policies.rule_settings import (
+    AddressProvenanceSettings,
     CallFrequencySettings,
     ChannelCap,
     ChannelCapsSettings,
     ConsentSettings,
+    DisclosureSettings,
     DisputeHoldSettings,
     DoNotContactSettings,
     PermittedPurposes,
     QuietHours,
     QuietHoursSettings,
     ReplySettings,
+    TimeBarredSettings,
+    ValidationNoticeSettings,
+    WorkAddressSettings,
 )
 from policies.ruleset_reader import NodeReader, RulesetError, compose, line_of
+from policies.ruleset_sections import (
+    address_provenance,
+    disclosures,
+    enabled_section,
+    time_barred,
+    validation_notice,
+    work_address,
+)
+from policies.state_overlays import StateOverlay
 
 __all__ = ["RULE_NAMES", "Ruleset", "RulesetError", "parse_ruleset"]
 
@@ -53,10 +67,26 @@ class Ruleset:
     call_frequency: CallFrequencySettings
     channel_caps: ChannelCapsSettings
     reply: ReplySettings
+    disclosures: DisclosureSettings
+    address_provenance: AddressProvenanceSettings
+    work_address: WorkAddressSettings
+    validation_notice: ValidationNoticeSettings
+    time_barred: TimeBarredSettings
+    # State overlays (policies/rulesets/states/), attached by whoever loads the ruleset: the
+    # engine applies those of every region the consumer may be in.
+    overlays: tuple[StateOverlay, ...] = ()
 
-    def ref(self) -> dict[str, str]:
-        """Name and digest, to store next to each decision."""
-        return {"name": self.name, "digest": self.digest}
+    def ref(self) -> dict[str, Any]:
+        """Name and digest (and the overlays'), to store next to each decision."""
+        return {
+            "name": self.name,
+            "digest": self.digest,
+            "overlays": [overlay.ref() for overlay in self.overlays],
+        }
+
+    def with_overlays(self, overlays: tuple[StateOverlay, ...]) -> Ruleset:
+        """This ruleset with state overlays on top (kept in region order)."""
+        return replace(self, overlays=tuple(sorted(overlays, key=lambda o: o.region)))
 
     @property
     def lookback_days(self) -> int:
@@ -70,7 +100,7 @@ class Ruleset:
             self.call_frequency.after_conversation_days,
             *(cap.window_days for cap in self.channel_caps.limits),
         ]
-        return max(windows) + 2
+        return max([max(windows) + 2, *(overlay.lookback_days for overlay in self.overlays)])
 
 
 def parse_ruleset(data: bytes, path: str) -> Ruleset:
@@ -105,20 +135,13 @@ def parse_ruleset(data: bytes, path: str) -> Ruleset:
     )
 
 
-def _enabled(
-    reader: NodeReader, name: str, node: yaml.Node, keys: tuple[str, ...]
-) -> tuple[dict[str, yaml.Node], bool]:
-    values = reader.section(node, name, ("enabled", *keys))
-    return values, reader.boolean(values["enabled"], f"{name}.enabled")
-
-
 def _do_not_contact(reader: NodeReader, name: str, node: yaml.Node) -> DoNotContactSettings:
-    _, enabled = _enabled(reader, name, node, ())
+    _, enabled = enabled_section(reader, name, node, ())
     return DoNotContactSettings(enabled=enabled)
 
 
 def _permitted(reader: NodeReader, name: str, node: yaml.Node) -> PermittedPurposes:
-    values, enabled = _enabled(reader, name, node, ("permitted_purposes",))
+    values, enabled = enabled_section(reader, name, node, ("permitted_purposes",))
     return PermittedPurposes(
         enabled=enabled,
         permitted_purposes=reader.names(
@@ -128,7 +151,7 @@ def _permitted(reader: NodeReader, name: str, node: yaml.Node) -> PermittedPurpo
 
 
 def _dispute_hold(reader: NodeReader, name: str, node: yaml.Node) -> DisputeHoldSettings:
-    values, enabled = _enabled(reader, name, node, ("blocked_purposes",))
+    values, enabled = enabled_section(reader, name, node, ("blocked_purposes",))
     return DisputeHoldSettings(
         enabled=enabled,
         blocked_purposes=reader.names(
@@ -138,7 +161,7 @@ def _dispute_hold(reader: NodeReader, name: str, node: yaml.Node) -> DisputeHold
 
 
 def _consent(reader: NodeReader, name: str, node: yaml.Node) -> ConsentSettings:
-    values, enabled = _enabled(reader, name, node, ("express_consent_channels",))
+    values, enabled = enabled_section(reader, name, node, ("express_consent_channels",))
     return ConsentSettings(
         enabled=enabled,
         express_consent_channels=reader.names(
@@ -148,7 +171,7 @@ def _consent(reader: NodeReader, name: str, node: yaml.Node) -> ConsentSettings:
 
 
 def _quiet_hours(reader: NodeReader, name: str, node: yaml.Node) -> QuietHoursSettings:
-    values, enabled = _enabled(reader, name, node, ("start", "end", "channels"))
+    values, enabled = enabled_section(reader, name, node, ("start", "end", "channels"))
     start = reader.clock(values["start"], f"{name}.start")
     end = reader.clock(values["end"], f"{name}.end")
     if not start < end:
@@ -168,7 +191,7 @@ def _call_frequency(reader: NodeReader, name: str, node: yaml.Node) -> CallFrequ
         "purposes",
         "count_unconnected",
     )
-    values, enabled = _enabled(reader, name, node, keys)
+    values, enabled = enabled_section(reader, name, node, keys)
     return CallFrequencySettings(
         enabled=enabled,
         max_attempts=reader.integer(values["max_attempts"], f"{name}.max_attempts", 1),
@@ -204,7 +227,7 @@ def _channel_caps(reader: NodeReader, name: str, node: yaml.Node) -> ChannelCaps
 
 
 def _reply(reader: NodeReader, name: str, node: yaml.Node) -> ReplySettings:
-    values, enabled = _enabled(reader, name, node, ("quiet_hours_grace_minutes", "channels"))
+    values, enabled = enabled_section(reader, name, node, ("quiet_hours_grace_minutes", "channels"))
     return ReplySettings(
         enabled=enabled,
         quiet_hours_grace_minutes=reader.integer(
@@ -225,5 +248,10 @@ _SECTIONS: dict[str, Callable[[NodeReader, str, yaml.Node], Any]] = {
     "call_frequency": _call_frequency,
     "channel_caps": _channel_caps,
     "reply": _reply,
+    "disclosures": disclosures,
+    "address_provenance": address_provenance,
+    "work_address": work_address,
+    "validation_notice": validation_notice,
+    "time_barred": time_barred,
 }
 RULE_NAMES = tuple(_SECTIONS)

@@ -18,6 +18,7 @@ from gateway.config import Settings
 from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.agent_events import UPDATED, AgentEvent
 from gateway.conversations.capture import capture
+from gateway.conversations.disclosure import disclose_once
 from gateway.conversations.replies import queue_replies, reply_to
 from gateway.db.tables import accounts, conversation_notes
 from gateway.errors import ValidationFailed
@@ -75,6 +76,7 @@ async def reply(
     deferred ones wait for their time, blocked ones are recorded and never sent."""
     body = checked_text(text)
     message = reply_to(conversation, body, "reply", settings, agent_id=agent.id)
+    [message] = await disclose_once(conn, conversation, [message], settings, now)
     [message_id] = await queue_replies(conn, [message], now)
     decision = await reply_decision(conn, conversation, settings, now)
     await audit_action(

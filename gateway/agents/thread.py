@@ -65,7 +65,9 @@ async def read_thread(
     verified = conversation.verified_at is not None
     account = None
     if conversation.account_id is not None:
-        account = await account_view(conn, conversation.account_ref, now=now)
+        account = await account_view(
+            conn, conversation.account_ref, now=now, ruleset_override=settings.ruleset
+        )
         account.pop("collector_type")
         if not verified:
             # Whoever wrote has not proven they are the debtor: nothing about the debt.

@@ -17,6 +17,7 @@ from gateway.records import audit
 from gateway.records.account_view import account_view
 from gateway.records.accounts import find_account_id, upsert_account
 from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.validation import record_first_communication
 
 routes = web.RouteTableDef()
 _REF = TypeAdapter(Ref)
@@ -48,7 +49,7 @@ async def put_account(request: web.Request) -> web.Response:
             now=now,
             identity_key=settings.identity_key.get_secret_value().encode(),
         )
-        view = await account_view(conn, ref, now=now)
+        view = await account_view(conn, ref, now=now, ruleset_override=settings.ruleset)
     if result.notes:
         view["notes"] = list(result.notes)
     return web.json_response(view, status=201 if result.created else 200)
@@ -58,8 +59,14 @@ async def put_account(request: web.Request) -> web.Response:
 async def get_account(request: web.Request) -> web.Response:
     """The account, consent per contact point, holds and recent contact counts."""
     ref = account_ref(request)
+    override = request.config_dict[SETTINGS].ruleset
     async with reading(request.config_dict[ENGINE]) as conn:
-        return web.json_response(await account_view(conn, ref, now=clock.utcnow()))
+        view = await account_view(conn, ref, now=clock.utcnow(), ruleset_override=override)
+    return web.json_response(view)
+
+
+# Imported events that were communications with the consumer: they start the validation clock.
+REACHED = frozenset({"conversation", "delivered", "sent"})
 
 
 @routes.post("/accounts/{ref}/contact-events")
@@ -83,6 +90,11 @@ async def post_contact_events(request: web.Request) -> web.Response:
             [r | {"account_id": account_id} for r in rows],
         )
         imported = len(result.all())
+        reached = [
+            r["at"] for r in rows if r["direction"] == "outbound" and r["outcome"] in REACHED
+        ]
+        if reached:
+            await record_first_communication(conn, account_id, min(reached))
         await audit.append(
             conn,
             [

@@ -7,10 +7,12 @@ from aiohttp import web
 from gateway import clock
 from gateway.api.parsing import parse_address, read_model
 from gateway.api.schemas import EvaluateIn
-from gateway.appkeys import ENGINE, SETTINGS
+from gateway.appkeys import ENGINE, SETTINGS, TEMPLATES
 from gateway.db.engine import reading
 from gateway.errors import NotFound
+from gateway.outreach.composing import compose
 from gateway.outreach.decisions import decide
+from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import load_snapshots
 
 routes = web.RouteTableDef()
@@ -34,19 +36,43 @@ async def post_evaluate(request: web.Request) -> web.Response:
     account = accounts.get(body.account_ref)
     if account is None:
         raise NotFound(f"no account {body.account_ref!r}", code="account_not_found")
+    settings = request.config_dict[SETTINGS]
+    composed = None
+    if body.template is not None:
+        templates = request.config_dict[TEMPLATES]
+        templates.require(body.channel, body.template)
+        ruleset = ruleset_for(account.collector_type, settings.ruleset)
+        composed = compose(
+            templates,
+            account,
+            body.channel,
+            body.template,
+            body.variables,
+            body.purpose,
+            ruleset,
+            settings,
+            at,
+        )
     evaluation = decide(
         account,
         body.channel,
         body.purpose,
         at,
         address=address,
-        ruleset_override=request.config_dict[SETTINGS].ruleset,
+        ruleset_override=settings.ruleset,
+        message=composed.message if composed else None,
     )
     contact = evaluation.contact
-    return web.json_response(
-        evaluation.decision.to_dict()
-        | {
-            "address": contact.address if contact else address,
-            "ruleset": evaluation.ruleset.name,
+    answer = evaluation.decision.to_dict() | {
+        "address": contact.address if contact else address,
+        "ruleset": evaluation.ruleset.name,
+    }
+    if composed is not None:
+        answer["message"] = {
+            "template": body.template,
+            "kind": composed.message.kind,
+            "initial": composed.message.initial,
+            "subject": composed.rendered.subject,
+            "text": composed.rendered.body,
         }
-    )
+    return web.json_response(answer)

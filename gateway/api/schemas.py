@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StrictStr
 
-from gateway.outreach.request import OutreachIn, Purpose
+from gateway.outreach.request import OutreachIn, Purpose, Variables
 from gateway.records.account_input import AccountIn, Ref, Strict, normalise_address
 from policies.channels import AddressedChannel
 
@@ -50,6 +50,9 @@ class EvaluateIn(Strict):
     purpose: Purpose
     address: StrictStr | None = None
     at: AwareDatetime | None = None
+    # A template to render for the account, so its disclosures are checked too.
+    template: Annotated[StrictStr, Field(pattern=r"^[a-z0-9_]{1,100}$")] | None = None
+    variables: Variables
 
 
 class BatchItemIn(OutreachIn):

@@ -15,6 +15,7 @@ from gateway.errors import NotFound
 from gateway.outreach.decisions import DECISION_EVENT
 from gateway.outreach.rulesets import load_ruleset
 from policies import evaluate, facts_from_dict
+from policies.engine import applicable_overlays
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +28,15 @@ class Explained:
     payload: dict[str, Any]
     rerun: dict[str, Any]
     ruleset_changed: bool
+    # The state overlays that applied (every region the consumer may be in).
+    states: tuple[str, ...] = ()
 
     @property
     def reproduced(self) -> bool:
-        """The same facts at the same instant give the same decision today."""
-        return bool(self.rerun == self.payload["decision"])
+        """The same facts at the same instant give the same decision today (on what the
+        record holds: decisions recorded before warnings existed have none to compare)."""
+        recorded = self.payload["decision"]
+        return all(self.rerun.get(key) == value for key, value in recorded.items())
 
 
 async def explain(conn: AsyncConnection, outreach_id: str) -> list[Explained]:
@@ -46,7 +51,8 @@ async def explain(conn: AsyncConnection, outreach_id: str) -> list[Explained]:
         payload = json.loads(row.payload)
         at = datetime.fromisoformat(payload["evaluated_at"])
         ruleset = load_ruleset(payload["ruleset"]["name"])
-        decision = evaluate(facts_from_dict(payload["facts"]), at, ruleset)
+        facts = facts_from_dict(payload["facts"])
+        decision = evaluate(facts, at, ruleset)
         explained.append(
             Explained(
                 audit_id=row.id,
@@ -54,7 +60,8 @@ async def explain(conn: AsyncConnection, outreach_id: str) -> list[Explained]:
                 evaluated_at=at,
                 payload=payload,
                 rerun=decision.to_dict(),
-                ruleset_changed=ruleset.digest != payload["ruleset"]["digest"],
+                ruleset_changed=_changed(ruleset.ref(), payload["ruleset"]),
+                states=tuple(o.region for o in applicable_overlays(facts, ruleset)),
             )
         )
     if not explained:
@@ -70,12 +77,20 @@ def render(outreach_id: str, explained: list[Explained]) -> str:
         lines += [
             "",
             f"[{e.stage}] evaluated at {e.evaluated_at.isoformat()} under ruleset "
-            f"{p['ruleset']['name']} ({p['ruleset']['digest'][:12]})",
+            f"{p['ruleset']['name']} ({p['ruleset']['digest'][:12]})"
+            + (f" with the state rules of {', '.join(e.states)}" if e.states else ""),
             f"  {p.get('purpose', facts['purpose'])} by {p['channel']} to "
             f"{p['address'] or 'no contact point'}: {d['outcome'].upper()}"
             + (f" until {d['not_before']}" if d["not_before"] else ""),
         ]
         lines += [f"  - {r['rule']}: {r['message']} [{r['citation']}]" for r in d["reasons"]]
+        lines += [
+            f"  ! warning {r['rule']}: {r['message']} [{r['citation']}]"
+            for r in d.get("warnings", [])
+        ]
+        if message := facts.get("message"):
+            when = "initial" if message["initial"] else "subsequent"
+            lines.append(f"  message: {when} {message['kind']} communication, text checked")
         holds = [
             k
             for k in ("do_not_contact", "cease_communication", "disputed", "attorney_represented")
@@ -90,3 +105,10 @@ def render(outreach_id: str, explained: list[Explained]) -> str:
         note = " (the ruleset file has changed since)" if e.ruleset_changed else ""
         lines.append(f"  re-run on the recorded facts: {verdict}{note}")
     return "\n".join(lines)
+
+
+def _changed(current: dict[str, Any], recorded: dict[str, Any]) -> bool:
+    if current["digest"] != recorded["digest"]:
+        return True
+    # Decisions recorded before state overlays existed name none.
+    return "overlays" in recorded and current["overlays"] != recorded["overlays"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -30,7 +31,11 @@ def _serve(settings: Settings) -> int:
 def _worker(settings: Settings) -> int:
     from gateway.worker.service import create_worker
 
-    create_worker(settings).run()
+    # arq's close() re-raises the cancellation of a job it stopped on SIGINT or SIGTERM (its
+    # result was being stored); the job's in-progress key expires and it runs again, as every
+    # job may, so the stop is clean.
+    with contextlib.suppress(asyncio.CancelledError):
+        create_worker(settings).run()
     return 0
 
 
@@ -102,7 +107,11 @@ def _policy_explain(settings: Settings, outreach_id: str, as_json: bool) -> int:
         if as_json:
             print(
                 json.dumps(
-                    [e.payload | {"rerun": e.rerun, "reproduced": e.reproduced} for e in explained],
+                    [
+                        e.payload
+                        | {"rerun": e.rerun, "reproduced": e.reproduced, "states": list(e.states)}
+                        for e in explained
+                    ],
                     indent=2,
                 )
             )

@@ -25,6 +25,7 @@ from gateway import clock
 from gateway.config import Settings
 from gateway.conversations import texts
 from gateway.conversations.after_commit import AfterCommit
+from gateway.conversations.disclosure import disclose_once
 from gateway.conversations.handoff import hand_off
 from gateway.conversations.inbound import route_received
 from gateway.conversations.rasa import AssistantUnavailable, RasaClient
@@ -142,9 +143,9 @@ class BotTurns:
                 )
                 .values(status=InboundStatus.ANSWERED, updated_at=now)
             )
-            sends = await queue_replies(
-                conn, [reply_to(pending, text, "reply", self.settings) for text in replies], now
-            )
+            answers = [reply_to(pending, text, "reply", self.settings) for text in replies]
+            answers = await disclose_once(conn, pending, answers, self.settings, now)
+            sends = await queue_replies(conn, answers, now)
             return [await self.sender.prepare(conn, message_id) for message_id in sends]
 
     async def _assistant_down(self, pending: Any, exc: AssistantUnavailable, job_try: int) -> None:

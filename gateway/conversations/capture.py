@@ -72,6 +72,7 @@ async def capture(
             agent_id=agent_id,
         ),
         now=now,
+        ruleset_override=settings.ruleset,
     )
     captured = Captured(stored.id, stored.public["data"])
     if stored.created:

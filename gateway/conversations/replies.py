@@ -31,6 +31,8 @@ class Reply:
     conversation_id: str | None
     provider: str
     agent_id: str | None = None
+    # Set on the one reply that carries the conversation's disclosure (see ``disclosure``).
+    kind: str | None = None
 
 
 def reply_to(
@@ -69,6 +71,7 @@ async def queue_replies(
                 provider=reply.provider,
                 purpose=reply.purpose,
                 agent_id=reply.agent_id,
+                kind=reply.kind,
                 status=OutboundStatus.QUEUED,
                 created_at=now,
                 updated_at=now,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from channels.events import InboundText
@@ -60,6 +60,16 @@ async def sender_and_conversation(
         # Before anything refers to the account: a STOP recorded here and a send-time check
         # in a worker take this lock in turn, so no send starts on consent being revoked.
         await hold_account(conn, sender.id)
+        # The consumer used this address with the collector (12 CFR 1006.6(d)(4)(i), (d)(5)).
+        await conn.execute(
+            update(contact_points)
+            .where(
+                contact_points.c.account_id == sender.id,
+                contact_points.c.channel == text.channel,
+                contact_points.c.address == text.address,
+            )
+            .values(consumer_used_at=text.received_at)
+        )
     conversation_id, state, _ = await current_conversation(
         conn,
         account_id=sender.id if sender is not None else None,

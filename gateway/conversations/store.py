@@ -29,6 +29,8 @@ _WITH_ACCOUNT = (
     accounts.c.timezone,
     accounts.c.postal_code,
     accounts.c.dob_hash,
+    accounts.c.collector_type,
+    accounts.c.first_communication_at,
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -76,6 +77,15 @@ accounts = Table(
     Column("validation_recorded", Boolean, nullable=False, default=False, server_default=false()),
     Column("do_not_contact", Boolean, nullable=False, default=False),
     Column("attorney_represented", Boolean, nullable=False, default=False),
+    Column("time_barred", Boolean, nullable=False, default=False, server_default=false()),
+    Column("limitations_date", Date),
+    # 12 CFR 1006.34: the first communication in connection with the debt starts the clock for
+    # the validation notice; when it was provided and by whom ("template" | "core").
+    Column("first_communication_at", UTCDateTime),
+    Column("validation_provided_at", UTCDateTime),
+    Column("validation_source", String(20)),
+    # When Parley queued its notice or asked the core system for one (done once per account).
+    Column("validation_requested_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -94,6 +104,11 @@ contact_points = Table(
     Column("consent_source", String(20)),
     Column("consent_at", UTCDateTime),
     Column("position", Integer, nullable=False, default=0),
+    # policies.facts.PROVENANCES; None: not recorded (before provenance was kept).
+    Column("provenance", String(20)),
+    Column("work_address", Boolean, nullable=False, default=False, server_default=false()),
+    Column("consumer_used_at", UTCDateTime),
+    Column("reassigned_check_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("account_id", "channel", "address"),
 )
@@ -170,6 +185,8 @@ conversations = Table(
     Column("verify_attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("escalation_reason", String(200)),
     Column("last_inbound_at", UTCDateTime),
+    # When the debt-collector disclosure went out after verification (once per conversation).
+    Column("disclosed_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "account_id", "channel"),
@@ -193,6 +210,12 @@ messages = Table(
     Column("provider_id", String(100)),
     # Outbound messages outside an outreach (bot and agent replies, keyword confirmations).
     Column("purpose", String(20)),
+    # What the outbound text is, for its disclosures (policies.facts.MESSAGE_KINDS; None: a
+    # conversation message whose disclosure the gateway adds), and whether it mentions suit.
+    Column("kind", String(30)),
+    Column(
+        "threatens_legal_action", Boolean, nullable=False, default=False, server_default=false()
+    ),
     # The agent who wrote an outbound message (None: the assistant or Parley itself).
     Column("agent_id", ForeignKey("agents.id", ondelete="SET NULL")),
     Column("status", String(20), nullable=False),

@@ -36,7 +36,7 @@ from gateway.records import audit
 from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.worker.jobs import backoff_seconds, enqueue_message
-from policies import Outcome
+from policies import MessageFacts, Outcome
 
 log = logging.getLogger("parley.send")
 # A one-time confirmation of what the consumer just asked for (opt-out, opt-in, wrong number,
@@ -234,13 +234,15 @@ async def _check(
         snapshots = await load_snapshots(
             conn, now=now, ids=[row.account_id], ruleset_override=override, channel=row.channel
         )
+        account = next(iter(snapshots.values()))
         evaluation = decide(
-            next(iter(snapshots.values())),
+            account,
             row.channel,
             row.purpose,
             now,
             address=row.address,
             ruleset_override=override,
+            message=message_facts(row, account.first_communication_at is None),
         )
         payload = evaluation.audit_payload("send", purpose=row.purpose, message_id=row.id)
         assert chain is not None  # a message the rules govern belongs to an account
@@ -293,6 +295,18 @@ async def _load(conn: AsyncConnection, message_id: str, *, lock: bool = False) -
     if lock and conn.dialect.name == "postgresql":
         query = query.with_for_update(of=messages)
     return (await conn.execute(query)).first()
+
+
+def message_facts(row: Any, initial: bool) -> MessageFacts | None:
+    """What the disclosure rules read of an outbound message: a template's text and kind.
+
+    Conversation messages carry no kind: the gateway adds their disclosure where it is due
+    (``gateway.conversations.disclosure``) rather than refusing what the assistant said.
+    """
+    if row.kind is None:
+        return None
+    text = row.body if row.subject is None else f"{row.subject}\n{row.body}"
+    return MessageFacts(text, row.kind, initial, row.threatens_legal_action)
 
 
 def _outbound(row: Any) -> OutboundMessage:

@@ -19,6 +19,11 @@ from gateway.messages.transitions import move
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
 from gateway.records.history import record_contact
+from gateway.records.validation import record_first_communication, record_validation_sent
+
+# Messages that are communications in connection with the debt (a limited-content message is
+# not one, 12 CFR 1006.2(j); an opt-out confirmation says nothing about the debt).
+COMMUNICATION_KINDS = frozenset({"collection", "validation_notice", "transactional", "reply"})
 
 
 async def record_sent(conn: AsyncConnection, row: Any, provider_id: str, provider: str) -> None:
@@ -51,6 +56,10 @@ async def record_sent(conn: AsyncConnection, row: Any, provider_id: str, provide
         address=row.address,
         message_id=row.id,
     )
+    if row.kind in COMMUNICATION_KINDS:
+        await record_first_communication(conn, row.account_id, now)
+    if row.kind == "validation_notice":
+        await record_validation_sent(conn, row.account_id, now)
     await audit.append(
         conn,
         [

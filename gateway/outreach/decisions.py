@@ -10,7 +10,7 @@ from gateway.errors import ValidationFailed
 from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import AccountSnapshot, ContactPoint
 from gateway.outreach.statuses import OutreachStatus
-from policies import ContactFacts, Decision, Outcome, evaluate, facts_to_dict
+from policies import ContactFacts, Decision, MessageFacts, Outcome, evaluate, facts_to_dict
 from policies.ruleset import Ruleset
 
 STATUS_BY_OUTCOME = {
@@ -61,12 +61,14 @@ def decide(
     *,
     address: str | None = None,
     ruleset_override: str | None = None,
+    message: MessageFacts | None = None,
 ) -> Evaluation:
-    """Evaluate contacting an account on a channel (its first valid contact point by default)."""
+    """Evaluate contacting an account on a channel (its first valid contact point by default),
+    with the text that would go out when it is known."""
     contact = account.contact_for(channel, address)
     ruleset = ruleset_for(account.collector_type, ruleset_override)
     try:
-        facts = account.facts(channel, purpose, contact, ruleset)
+        facts = account.facts(channel, purpose, contact, ruleset, message)
         decision = evaluate(facts, at, ruleset)
     except ValueError as exc:
         # Fail closed: facts that cannot be read never turn into an allow.

@@ -14,13 +14,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway import clock
+from gateway.config import Settings
 from gateway.db.tables import outreach, timeline
 from gateway.db.upsert import dialect_insert
 from gateway.errors import Conflict, NotFound, ParleyError, TemplateError
 from gateway.ids import new_id
+from gateway.outreach.composing import compose
 from gateway.outreach.decisions import DECISION_EVENT, Evaluation, decide
 from gateway.outreach.rendering import TemplateLibrary
 from gateway.outreach.request import OutreachIn
+from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import AccountSnapshot, load_snapshots
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain, canonical_json
@@ -28,7 +31,6 @@ from gateway.worker.jobs import SendJob, enqueue_sends
 from policies import Outcome
 
 log = logging.getLogger("parley.intake")
-MAX_RENDER_SHAPES = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +58,11 @@ class IntakeOutcome:
 class Intake:
     """Accepts outreach requests in one transaction, whatever their number."""
 
-    def __init__(
-        self,
-        templates: TemplateLibrary,
-        collector: dict[str, str],
-        channel_order: Sequence[str],
-        ruleset_override: str | None = None,
-    ) -> None:
+    def __init__(self, templates: TemplateLibrary, settings: Settings) -> None:
         self._templates = templates
-        self._collector = collector
-        self._channel_order = tuple(channel_order)
-        self._ruleset_override = ruleset_override
-        self._renders: set[tuple[str, str, frozenset[str]]] = set()
+        self._settings = settings
+        self._channel_order = tuple(settings.auto_channel_order)
+        self._ruleset_override = settings.ruleset
 
     async def accept(
         self, conn: AsyncConnection, requests: Sequence[IntakeRequest], *, now: datetime
@@ -120,7 +115,6 @@ class Intake:
                 details=[{"field": "account_ref", "message": "unknown account"}],
             )
         evaluation = self._evaluate(account, body, now)
-        self._check_renders(account, evaluation.channel, body)
         oid = new_id("out")
         decision = evaluation.decision.to_dict()
         status = evaluation.status
@@ -153,15 +147,14 @@ class Intake:
 
     def _evaluate(self, account: AccountSnapshot, body: OutreachIn, now: datetime) -> Evaluation:
         if body.channel != "auto":
-            self._templates.require(body.channel, body.template)
-            return self._decide_channel(account, body.channel, body.purpose, now)
+            return self._decide_channel(account, body.channel, body, now)
         candidates = [c for c in self._channel_order if self._templates.has(c, body.template)]
         if not candidates:
             raise TemplateError(
                 f"no channel has a template named {body.template!r}",
                 details=[{"field": "template", "message": "unknown template"}],
             )
-        evaluations = [self._decide_channel(account, c, body.purpose, now) for c in candidates]
+        evaluations = [self._decide_channel(account, c, body, now) for c in candidates]
         allowed = [e for e in evaluations if e.decision.outcome is Outcome.ALLOW]
         if allowed:
             return allowed[0]
@@ -170,26 +163,30 @@ class Intake:
             return min(deferred, key=lambda e: e.decision.not_before or now)
         return evaluations[0]
 
-    def _check_renders(self, account: AccountSnapshot, channel: str, body: OutreachIn) -> None:
-        """Reject at intake what the worker could not render (a missing variable).
-
-        Whether a template renders depends on which variables are given, not on their values,
-        so one successful render per combination is enough; a batch of a thousand items for
-        one template renders it once instead of a thousand times.
-        """
-        shape = (channel, body.template, frozenset(body.variables))
-        if shape in self._renders:
-            return
-        context = account.template_context(self._collector) | body.variables
-        self._templates.render(channel, body.template, context)
-        if len(self._renders) >= MAX_RENDER_SHAPES:
-            self._renders.clear()
-        self._renders.add(shape)
-
     def _decide_channel(
-        self, account: AccountSnapshot, channel: str, purpose: str, now: datetime
+        self, account: AccountSnapshot, channel: str, body: OutreachIn, now: datetime
     ) -> Evaluation:
-        return decide(account, channel, purpose, now, ruleset_override=self._ruleset_override)
+        """Decide on the message as it would go out: a missing variable is a TemplateError
+        now rather than a failure in the worker, and the disclosures are checked on its text."""
+        composed = compose(
+            self._templates,
+            account,
+            channel,
+            body.template,
+            body.variables,
+            body.purpose,
+            ruleset_for(account.collector_type, self._ruleset_override),
+            self._settings,
+            now,
+        )
+        return decide(
+            account,
+            channel,
+            body.purpose,
+            now,
+            ruleset_override=self._ruleset_override,
+            message=composed.message,
+        )
 
     async def _insert(self, conn: AsyncConnection, rows: list[dict[str, Any]]) -> set[str]:
         if not rows:

@@ -1,26 +1,48 @@
-"""Message templates: Jinja2 files per channel, checked for the required disclosures at load."""
+"""Message templates: Jinja2 files per channel, checked at load against every ruleset in use.
+
+Each template starts with a header comment declaring what kind of message it is (which
+decides the disclosures it needs, see `policies.disclosures`) and whether it may threaten
+legal action (refused for time-barred debts):
+
+    {# parley: kind=collection threatens_legal_action=false #}
+
+Whether a message is the initial communication depends on the account's history, unknown at
+load, so a template must carry what its kind needs both as the initial and as a subsequent
+communication, under every ruleset it may be sent under.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from gateway.errors import TemplateError
+from gateway.outreach.rulesets import RULESETS, load_ruleset
+from policies import CHANNELS, MESSAGE_KINDS, Ruleset
+from policies.disclosures import (
+    limited_content_violations,
+    missing_sentences,
+    required_disclosures,
+)
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-_PROBE_COLLECTOR = "\x00collector\x00"
-
-# What each channel's rendered text must always carry, whatever the variables are:
-# the opt-out instruction (12 CFR 1006.6(e); CTIA) and who is writing (15 U.S.C. 1692e(11)).
-REQUIRED_PHRASES: dict[str, tuple[str, ...]] = {
-    "sms": ("reply stop to opt out",),
-    "email": ("unsubscribe",),
-    "voice": (),
-}
-RESERVED_NAMES = frozenset({"collector", "creditor", "debtor", "balance", "account_ref"})
+# Stands for the collector's name in the load-time render; no word a content pattern looks for.
+_PROBE_COLLECTOR = "\x00parley-probe\x00"
+_PROBE_BUSINESS = "\x00parley-business\x00"
+_PROBE_CONTACT = "\x00parley-contact\x00"
+_HEADER = re.compile(r"\{#\s*parley:(?P<fields>[^#]*)#\}")
+_HEADER_SYNTAX = "{# parley: kind=<kind> threatens_legal_action=<true|false> #}"
+RESERVED_NAMES = frozenset(
+    {"collector", "creditor", "debtor", "balance", "account_ref", "dispute_deadline"}
+)
+# Variables a limited-content message may not use: each tells whoever hears it about the debt.
+_DEBT_VARIABLES = frozenset({"creditor", "balance", "account_ref"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +53,27 @@ class Rendered:
     subject: str | None = None
 
 
-class TemplateLibrary:
-    """Every template of every channel, compiled and checked once at start-up."""
+@dataclass(frozen=True, slots=True)
+class TemplateMeta:
+    """What a template declares in its header: its message kind (policies.MESSAGE_KINDS) and
+    whether it may threaten legal action."""
 
-    def __init__(self, root: Path = TEMPLATE_DIR) -> None:
+    kind: str
+    threatens_legal_action: bool
+
+
+class TemplateLibrary:
+    """Every template of every channel, compiled and checked once at start-up.
+
+    `rulesets`: every ruleset a message may be sent under (default: the bundled ones); a
+    template must satisfy each of them.
+    """
+
+    def __init__(
+        self, root: Path = TEMPLATE_DIR, rulesets: Sequence[Ruleset] | None = None
+    ) -> None:
+        if rulesets is None:
+            rulesets = [load_ruleset(name) for name in RULESETS]
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(root),
             undefined=jinja2.StrictUndefined,
@@ -44,17 +83,22 @@ class TemplateLibrary:
             lstrip_blocks=True,
         )
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
-        for channel in REQUIRED_PHRASES:
+        self._meta: dict[tuple[str, str], TemplateMeta] = {}
+        for channel in CHANNELS:
             for path in sorted((root / channel).glob("[!_]*.j2")):
+                source = path.read_text(encoding="utf-8")
+                meta = _read_header(path, source)
                 template = self._env.get_template(f"{channel}/{path.name}")
-                _check_disclosures(channel, path, template)
+                _check_content(channel, path, source, template.environment, meta, rulesets)
                 self._templates[(channel, path.stem)] = template
+                self._meta[(channel, path.stem)] = meta
 
     def names(self, channel: str) -> list[str]:
         """Template names available on a channel."""
         return sorted(name for ch, name in self._templates if ch == channel)
 
     def has(self, channel: str, name: str) -> bool:
+        """Whether the channel has a template of that name."""
         return (channel, name) in self._templates
 
     def require(self, channel: str, name: str) -> jinja2.Template:
@@ -66,6 +110,11 @@ class TemplateLibrary:
                 details=[{"field": "template", "message": f"available: {self.names(channel)}"}],
             )
         return template
+
+    def meta(self, channel: str, name: str) -> TemplateMeta:
+        """What the template declares (kind, threatens_legal_action); TemplateError if none."""
+        self.require(channel, name)
+        return self._meta[(channel, name)]
 
     def render(self, channel: str, name: str, context: dict[str, Any]) -> Rendered:
         """Render a template; a missing variable raises TemplateError naming it."""
@@ -87,15 +136,96 @@ def _split_subject(channel: str, text: str) -> Rendered:
     return Rendered(subject=first.removeprefix("Subject:").strip(), body=rest.strip())
 
 
-def _check_disclosures(channel: str, path: Path, template: jinja2.Template) -> None:
+def _read_header(path: Path, source: str) -> TemplateMeta:
+    match = _HEADER.fullmatch(source.partition("\n")[0].strip())
+    if match is None:
+        raise TemplateError(f"template {path} must start with a header {_HEADER_SYNTAX}")
+    fields: dict[str, str] = {}
+    for item in match.group("fields").split():
+        key, sep, value = item.partition("=")
+        if not sep or key in fields or key not in ("kind", "threatens_legal_action"):
+            raise TemplateError(f"template {path}: bad header field {item!r}; {_HEADER_SYNTAX}")
+        fields[key] = value
+    kind = fields.get("kind")
+    if kind not in MESSAGE_KINDS:
+        raise TemplateError(
+            f"template {path}: header kind {kind!r} is not one of {', '.join(MESSAGE_KINDS)}"
+        )
+    threatens = fields.get("threatens_legal_action")
+    if threatens not in ("true", "false"):
+        raise TemplateError(
+            f"template {path}: header threatens_legal_action {threatens!r} must be true or false"
+        )
+    return TemplateMeta(kind=kind, threatens_legal_action=threatens == "true")
+
+
+def _check_content(
+    channel: str,
+    path: Path,
+    source: str,
+    env: jinja2.Environment,
+    meta: TemplateMeta,
+    rulesets: Sequence[Ruleset],
+) -> None:
     # Render with every unknown variable empty: the disclosures must not depend on them.
-    probe_env = template.environment.overlay(undefined=jinja2.ChainableUndefined)
-    probe = probe_env.from_string(path.read_text(encoding="utf-8"))
-    text = probe.render(collector={"name": _PROBE_COLLECTOR, "phone": "", "email": ""})
-    missing = [p for p in REQUIRED_PHRASES[channel] if p not in text.lower()]
-    if _PROBE_COLLECTOR not in text:
-        missing.append("collector identification ({{ collector.name }})")
+    probe_env = env.overlay(undefined=jinja2.ChainableUndefined)
+    text = probe_env.from_string(source).render(
+        collector={
+            "name": _PROBE_COLLECTOR,
+            "business_name": _PROBE_BUSINESS,
+            "contact_name": _PROBE_CONTACT,
+            "phone": "",
+            "email": "",
+        }
+    )
+    problems: list[str] = []
+    if meta.kind == "limited_content":
+        # 1006.2(j)(1): a business name that does not say it collects debts, and a natural
+        # person to call back; the collector's own name may say exactly what it must not.
+        if _PROBE_COLLECTOR in text:
+            problems.append(
+                "names the collector ({{ collector.name }}); use collector.business_name"
+            )
+        if _PROBE_BUSINESS not in text or _PROBE_CONTACT not in text:
+            problems.append(
+                "lacks {{ collector.business_name }} and {{ collector.contact_name }} "
+                "(12 CFR 1006.2(j)(1))"
+            )
+    elif _PROBE_COLLECTOR not in text:
+        problems.append("lacks collector identification ({{ collector.name }})")
     if channel == "email" and not text.lstrip().startswith("Subject:"):
-        missing.append("a first line 'Subject: ...'")
-    if missing:
-        raise TemplateError(f"template {path} lacks required content: {', '.join(missing)}")
+        problems.append("lacks a first line 'Subject: ...'")
+    problems.extend(_missing_disclosures(channel, text, meta.kind, rulesets))
+    if meta.kind == "limited_content":
+        debt_variables = jinja2.meta.find_undeclared_variables(env.parse(source)) & _DEBT_VARIABLES
+        if debt_variables:
+            problems.append(
+                f"uses {', '.join(sorted(debt_variables))}, which no limited-content message "
+                "may mention (12 CFR 1006.2(j))"
+            )
+        for ruleset in rulesets:
+            for found in limited_content_violations(ruleset, channel, text):
+                problems.append(
+                    f"not a limited-content message under {ruleset.name} "
+                    f"({found}; 12 CFR 1006.2(j))"
+                )
+    if problems:
+        raise TemplateError(f"template {path} is refused: {'; '.join(dict.fromkeys(problems))}")
+
+
+def _missing_disclosures(
+    channel: str, text: str, kind: str, rulesets: Sequence[Ruleset]
+) -> list[str]:
+    """Each disclosure the text lacks, with the ruleset and the communications needing it."""
+    lacking: dict[tuple[str, str, str], list[str]] = {}
+    for ruleset in rulesets:
+        for initial, when in ((True, "initial"), (False, "subsequent")):
+            required = required_disclosures(ruleset, kind, initial, channel)
+            for disclosure in missing_sentences(text, required):
+                key = (disclosure.name, disclosure.citation, ruleset.name)
+                lacking.setdefault(key, []).append(when)
+    return [
+        f"lacks disclosure {name} ({citation}) for {' and '.join(whens)} {kind} messages "
+        f"under {ruleset}"
+        for (name, citation, ruleset), whens in lacking.items()
+    ]

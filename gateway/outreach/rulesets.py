@@ -11,6 +11,7 @@ from functools import cache
 from importlib.resources import files
 
 from policies import Ruleset, parse_ruleset
+from policies.state_overlays import StateOverlay, parse_overlay
 
 RULESETS = ("reg_f_third_party", "first_party_creditor")
 DEFAULT_RULESET = "reg_f_third_party"
@@ -19,11 +20,23 @@ COLLECTOR_TYPES = {"third_party": "reg_f_third_party", "first_party": "first_par
 
 @cache
 def load_ruleset(name: str) -> Ruleset:
-    """A bundled ruleset by name; ValueError for an unknown name, RulesetError for a bad file."""
+    """A bundled ruleset by name, with every state overlay on top; ValueError for an unknown
+    name, RulesetError for a bad file."""
     if name not in RULESETS:
         raise ValueError(f"unknown ruleset {name!r}: expected one of {', '.join(RULESETS)}")
     resource = files("policies") / "rulesets" / f"{name}.yaml"
-    return parse_ruleset(resource.read_bytes(), str(resource))
+    return parse_ruleset(resource.read_bytes(), str(resource)).with_overlays(load_overlays())
+
+
+@cache
+def load_overlays() -> tuple[StateOverlay, ...]:
+    """The bundled state overlays (``policies/rulesets/states/*.yaml``), by region."""
+    folder = files("policies") / "rulesets" / "states"
+    found = sorted(
+        (entry for entry in folder.iterdir() if entry.name.endswith(".yaml")),
+        key=lambda entry: entry.name,
+    )
+    return tuple(parse_overlay(entry.read_bytes(), str(entry)) for entry in found)
 
 
 @cache  # on every decision: resolving the name each time showed in profiles

@@ -17,7 +17,9 @@ from gateway.ids import new_id
 from gateway.messages.send import Sender
 from gateway.messages.statuses import OutboundStatus
 from gateway.outreach import progress
+from gateway.outreach.composing import compose
 from gateway.outreach.rendering import TemplateLibrary
+from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import load_snapshots
 from gateway.outreach.statuses import FINAL, OutreachStatus
 from gateway.records import audit
@@ -72,8 +74,16 @@ class OutreachSender:
         try:
             if row.address is None:
                 raise TemplateError("the outreach has no contact point to send to")
-            rendered = self.templates.render(
-                channel, row.template, account.template_context(settings.collector) | row.variables
+            composed = compose(
+                self.templates,
+                account,
+                channel,
+                row.template,
+                row.variables,
+                row.purpose,
+                ruleset_for(account.collector_type, settings.ruleset),
+                settings,
+                now,
             )
         except TemplateError as exc:
             await progress.fail_unrendered(conn, row.id, now, exc.code, exc.message)
@@ -95,8 +105,10 @@ class OutreachSender:
                 channel=channel,
                 direction="outbound",
                 address=row.address,
-                subject=rendered.subject,
-                body=rendered.body,
+                subject=composed.rendered.subject,
+                body=composed.rendered.body,
+                kind=composed.message.kind,
+                threatens_legal_action=composed.message.threatens_legal_action,
                 provider=self.sender.providers[channel].name,
                 purpose=row.purpose,
                 status=OutboundStatus.QUEUED,

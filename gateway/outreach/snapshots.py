@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.outreach.rulesets import history_days
 from gateway.records.accounts import first_name
-from policies import ConsentState, ContactFacts, ContactRecord, Ruleset, history_read
+from gateway.records.validation import period_end
+from policies import (
+    ConsentState,
+    ContactFacts,
+    ContactRecord,
+    MessageFacts,
+    Ruleset,
+    history_read,
+)
 from policies.channels import PHONE_CHANNELS
 
 
@@ -23,6 +31,11 @@ class ContactPoint:
     address: str
     consent: str
     valid: bool
+    consent_source: str | None = None
+    provenance: str | None = None
+    work_address: bool = False
+    consumer_used_at: datetime | None = None
+    reassigned_check_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,9 @@ class AccountSnapshot:
     attorney_represented: bool
     contacts: tuple[ContactPoint, ...]
     history: tuple[ContactRecord, ...]
+    time_barred: bool = False
+    # None until a communication in connection with the debt reached the consumer.
+    first_communication_at: datetime | None = None
 
     def contact_for(self, channel: str, address: str | None = None) -> ContactPoint | None:
         """The contact point to use: the given address, else the first valid one on file.
@@ -62,10 +78,15 @@ class AccountSnapshot:
         return None
 
     def facts(
-        self, channel: str, purpose: str, contact: ContactPoint | None, ruleset: Ruleset
+        self,
+        channel: str,
+        purpose: str,
+        contact: ContactPoint | None,
+        ruleset: Ruleset,
+        message: MessageFacts | None = None,
     ) -> ContactFacts:
         """The policy facts of contacting this account on a channel at a contact point, with
-        the part of the history ``ruleset``'s rules read."""
+        the part of the history ``ruleset``'s rules read (and the text, when there is one)."""
         inbound = [r.at for r in self.history if r.channel == channel and r.direction == "inbound"]
         return ContactFacts(
             channel=channel,
@@ -82,11 +103,21 @@ class AccountSnapshot:
             validation_recorded=self.validation_recorded,
             attorney_represented=self.attorney_represented,
             last_inbound_at=max(inbound, default=None),
+            consent_source=contact.consent_source if contact else None,
+            provenance=contact.provenance if contact else None,
+            work_address=contact.work_address if contact else False,
+            consumer_used_at=contact.consumer_used_at if contact else None,
+            reassigned_check_at=contact.reassigned_check_at if contact else None,
+            time_barred=self.time_barred,
+            message=message,
         )
 
-    def template_context(self, collector: dict[str, str]) -> dict[str, Any]:
-        """What every template may use besides the request's variables."""
+    def template_context(self, collector: dict[str, str], now: datetime) -> dict[str, Any]:
+        """What every template may use besides the request's variables: ``dispute_deadline``
+        is the end of the validation period of a notice sent ``now`` (12 CFR 1006.34(b)(5))."""
+        deadline = period_end(self, now)
         return {
+            "dispute_deadline": f"{deadline:%B} {deadline.day}, {deadline.year}",
             "collector": collector,
             "creditor": self.creditor,
             "account_ref": self.ref,
@@ -122,7 +153,17 @@ async def load_snapshots(
         .order_by(contact_points.c.position, contact_points.c.id)
     ):
         points.setdefault(p.account_id, []).append(
-            ContactPoint(p.channel, p.address, p.consent, p.valid)
+            ContactPoint(
+                p.channel,
+                p.address,
+                p.consent,
+                p.valid,
+                p.consent_source,
+                p.provenance,
+                p.work_address,
+                p.consumer_used_at,
+                p.reassigned_check_at,
+            )
         )
     history: dict[int, list[ContactRecord]] = {}
     events = (
@@ -163,6 +204,9 @@ async def load_snapshots(
             attorney_represented=r.attorney_represented,
             contacts=tuple(points.get(r.id, ())),
             history=tuple(history.get(r.id, ())),
+            time_barred=r.time_barred
+            or (r.limitations_date is not None and r.limitations_date < now.date()),
+            first_communication_at=r.first_communication_at,
         )
         for r in rows
     }

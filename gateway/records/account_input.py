@@ -15,6 +15,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -94,7 +95,16 @@ class Contact(Strict):
     channel: AddressedChannel
     address: Annotated[StrictStr, Field(min_length=3, max_length=320)]
     consent: StrictBool
-    consent_source: Literal["api", "agent", "import"] | None = None
+    # "written": the consumer's signed or electronic written consent (some states ask for it).
+    consent_source: Literal["api", "agent", "import", "written"] | None = None
+    # Where the address came from (12 CFR 1006.6(d)); a core system that does not say gave
+    # the creditor's records. "consumer_used" is Parley's to record, when the consumer writes.
+    provenance: Literal["consumer_provided", "creditor_provided", "skip_trace"] = (
+        "creditor_provided"
+    )
+    work_address: StrictBool = False
+    # When a reassigned-numbers database check last found the number still the consumer's.
+    reassigned_check_at: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _normalise(self) -> Contact:
@@ -117,3 +127,8 @@ class AccountIn(Strict):
     debtor: Debtor
     contacts: Annotated[list[Contact], Field(max_length=20)] = []
     flags: Flags | None = None
+    # A time-barred debt (or the day the statute of limitations runs out): no threat of suit.
+    time_barred: StrictBool = False
+    limitations_date: date | None = None
+    # Validation information the core system provided itself (12 CFR 1006.34).
+    validation_provided_at: AwareDatetime | None = None

@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.clock import iso
 from gateway.db.tables import accounts, contact_events, contact_points
 from gateway.errors import NotFound
+from gateway.outreach.rulesets import ruleset_for
 from gateway.records.accounts import FLAGS
+from gateway.records.validation import validation_view
 from policies.channels import ADDRESSED_CHANNELS
 
 
@@ -27,8 +29,11 @@ def holds(row: Any) -> list[str]:
     return active
 
 
-async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dict[str, Any]:
-    """The account as the API shows it: consent per contact point, holds, recent contacts."""
+async def account_view(
+    conn: AsyncConnection, ref: str, *, now: datetime, ruleset_override: str | None = None
+) -> dict[str, Any]:
+    """The account as the API shows it: consent per contact point, holds, recent contacts,
+    the validation-notice clock."""
     row = (await conn.execute(select(accounts).where(accounts.c.account_ref == ref))).first()
     if row is None:
         raise NotFound(f"no account {ref!r}", code="account_not_found")
@@ -71,10 +76,19 @@ async def account_view(conn: AsyncConnection, ref: str, *, now: datetime) -> dic
                 "consent_source": c.consent_source,
                 "consent_at": iso(c.consent_at),
                 "valid": c.valid,
+                "provenance": c.provenance,
+                "work_address": c.work_address,
+                "consumer_used_at": iso(c.consumer_used_at),
+                "reassigned_check_at": iso(c.reassigned_check_at),
             }
             for c in contacts
         ],
         "flags": {f: getattr(row, f) for f in FLAGS},
+        "time_barred": row.time_barred,
+        "limitations_date": None
+        if row.limitations_date is None
+        else row.limitations_date.isoformat(),
+        "validation": validation_view(row, ruleset_for(row.collector_type, ruleset_override), now),
         "holds": holds(row),
         "contact_counts": {
             ch: {w: counts.get(ch, {}).get(w, 0) for w in ("1d", "7d", "30d")}

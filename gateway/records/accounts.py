@@ -72,6 +72,11 @@ async def upsert_account(
         values["dob_hash"] = identity_hash(identity_key, ref, body.debtor.date_of_birth.isoformat())
     if body.flags is not None:
         values.update(body.flags.model_dump())
+    values["time_barred"] = body.time_barred
+    values["limitations_date"] = body.limitations_date
+    if body.validation_provided_at is not None:
+        values["validation_provided_at"] = body.validation_provided_at
+        values["validation_source"] = "core"
 
     existing = (await conn.execute(select(accounts).where(accounts.c.account_ref == ref))).first()
     chain = account_chain(ref)
@@ -126,14 +131,20 @@ async def _sync_contacts(
         key = (contact.channel, contact.address)
         listed.add(key)
         row = rows.get(key)
+        described = {
+            "position": position,
+            "provenance": contact.provenance,
+            "work_address": contact.work_address,
+            "reassigned_check_at": contact.reassigned_check_at,
+        }
         if row is None:
             await conn.execute(
                 insert(contact_points).values(
                     account_id=account_id,
                     channel=contact.channel,
                     address=contact.address,
-                    position=position,
                     created_at=now,
+                    **described,
                 )
             )
             current, current_source = "missing", None
@@ -141,7 +152,7 @@ async def _sync_contacts(
             await conn.execute(
                 update(contact_points)
                 .where(contact_points.c.id == row.id)
-                .values(active=True, position=position)
+                .values(active=True, **described)
             )
             current, current_source = row.consent, row.consent_source
         action = _consent_change(contact.consent, current, current_source)
@@ -196,9 +207,14 @@ async def lock_account(conn: AsyncConnection, account_id: int) -> Any:
     check takes this lock first, so a check never acts on facts another transaction is changing.
     Returns the hold flags that writers of updates need.
     """
-    query = select(accounts.c.disputed, accounts.c.validation_recorded).where(
-        accounts.c.id == account_id
-    )
+    query = select(
+        accounts.c.disputed,
+        accounts.c.validation_recorded,
+        accounts.c.collector_type,
+        accounts.c.timezone,
+        accounts.c.postal_code,
+        accounts.c.validation_provided_at,
+    ).where(accounts.c.id == account_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = (await conn.execute(query)).first()

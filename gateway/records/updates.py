@@ -21,9 +21,11 @@ from gateway.config import Settings
 from gateway.db.tables import account_updates, accounts
 from gateway.db.upsert import dialect_insert
 from gateway.errors import Conflict, ValidationFailed
+from gateway.outreach.rulesets import ruleset_for
 from gateway.records import audit
 from gateway.records.accounts import lock_account
 from gateway.records.audit import AuditEntry, account_chain
+from gateway.records.validation import disputed_in_time
 
 UPDATE_KINDS = frozenset(
     {
@@ -38,6 +40,9 @@ UPDATE_KINDS = frozenset(
         "callback_request",
         "handoff",
         "agent_note",
+        # Parley's own: validation information is due and the ruleset leaves sending it to
+        # the core system (12 CFR 1006.34).
+        "validation_due",
     }
 )
 SOURCES = frozenset({"bot", "ivr", "agent", "transcript", "keyword", "api"})
@@ -88,11 +93,14 @@ async def record_update(
     account_ref: str,
     update: NewUpdate,
     now: datetime,
+    ruleset_override: str | None = None,
 ) -> StoredUpdate:
     """Store an update with its audit row, in the caller's transaction.
 
     A dispute also places the dispute hold (``disputed`` set, ``validation_recorded`` cleared),
-    so collection messages wait until the validation step is recorded. Any other consequence
+    so collection messages wait until the validation step is recorded, when it comes inside
+    the validation period or the account's ruleset (``ruleset_override`` as PARLEY_RULESET)
+    holds late disputes too (12 CFR 1006.34(c)(4)). Any other consequence
     (revoking consent, closing a conversation) is the caller's to make.
 
     When ``dedupe_key`` was already recorded, the earlier update is returned with
@@ -147,7 +155,7 @@ async def record_update(
     ]
     # Only a change of the flags is a new hold; a second dispute during the hold changes nothing.
     held = account.disputed and not account.validation_recorded
-    if update.kind == "dispute" and not held:
+    if update.kind == "dispute" and not held and _dispute_holds(account, now, ruleset_override):
         await conn.execute(
             sql_update(accounts)
             .where(accounts.c.id == account_id)
@@ -170,6 +178,11 @@ async def record_update(
         )
     await audit.append(conn, entries)
     return StoredUpdate(row.id, True, public_update(row, account_ref))
+
+
+def _dispute_holds(account: Any, now: datetime, ruleset_override: str | None) -> bool:
+    settings = ruleset_for(account.collector_type, ruleset_override).validation_notice
+    return not settings.enabled or settings.late_disputes_hold or disputed_in_time(account, now)
 
 
 async def _existing(

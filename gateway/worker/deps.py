@@ -22,6 +22,7 @@ from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
 from gateway.messages.providers import build_providers
 from gateway.messages.send import Sender
+from gateway.outreach.intake import Intake
 from gateway.outreach.rendering import TemplateLibrary
 from gateway.outreach.sending import OutreachSender
 from policies.timezones import preload
@@ -38,6 +39,8 @@ class Deps:
     sender: Sender
     outreach: OutreachSender
     turns: BotTurns
+    # Outreach the worker starts itself (validation notices).
+    intake: Intake
 
     @classmethod
     async def open(
@@ -55,14 +58,16 @@ class Deps:
         http = ClientSession()
         sender = Sender(engine, redis, providers or build_providers(settings, http), settings)
         rasa = RasaClient(http, str(settings.rasa_url), settings.rasa_timeout_seconds)
+        templates = TemplateLibrary()
         return cls(
             settings=settings,
             engine=engine,
             redis=redis,
             http=http,
             sender=sender,
-            outreach=OutreachSender(sender, TemplateLibrary()),
+            outreach=OutreachSender(sender, templates),
             turns=BotTurns(engine, redis, settings, rasa, sender),
+            intake=Intake(templates, settings),
         )
 
     async def close(self) -> None:

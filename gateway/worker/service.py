@@ -24,6 +24,7 @@ CRON_JOBS = (
     cron(tasks.sweep_outreach, second={0, 30}, run_at_startup=True, unique=True),
     cron(tasks.sweep_deliveries, second={15, 45}, run_at_startup=True, unique=True),
     cron(tasks.sweep_messages, second={5, 35}, run_at_startup=True, unique=True),
+    cron(tasks.sweep_validation, second={20, 50}, run_at_startup=True, unique=True),
 )
 KEEP_RESULT_SECONDS = 60
 JOB_TIMEOUT_SECONDS = 120

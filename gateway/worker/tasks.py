@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.outreach.validation_notices import sweep_validation_notices
 from gateway.records.update_delivery import deliver_update as deliver
 from gateway.records.update_delivery import requeue_deliveries
 from gateway.worker.deps import deps_of, job_try
@@ -47,3 +48,9 @@ async def sweep_deliveries(ctx: dict[str, Any]) -> int:
     """Cron: update deliveries whose job was lost."""
     deps = deps_of(ctx)
     return await requeue_deliveries(deps.engine, deps.redis, deps.settings)
+
+
+async def sweep_validation(ctx: dict[str, Any]) -> int:
+    """Cron: validation notices that are due (sent, or asked of the core system)."""
+    deps = deps_of(ctx)
+    return await sweep_validation_notices(deps.engine, deps.redis, deps.settings, deps.intake)

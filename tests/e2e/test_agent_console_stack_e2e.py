@@ -171,11 +171,12 @@ async def waiting_id(http: aiohttp.ClientSession, stack: BotStack) -> str:
 
 
 async def delivered(stack: BotStack, kind: str) -> dict[str, Any]:
-    """The first update of ``kind`` the core system received, its signature checked."""
+    """The first update of ``kind`` about this test's account the core system received, its
+    signature checked (the stack is shared: other tests' updates arrive there too)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for request in stack.received:
-            if request.json()["kind"] == kind:
+            if (request.json()["kind"], request.json()["account_ref"]) == (kind, REF):
                 assert verify(
                     stack.webhook_secret.encode(),
                     request.headers["X-Parley-Timestamp"],

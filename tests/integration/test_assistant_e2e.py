@@ -64,6 +64,7 @@ async def test_a_promise_is_captured_normalised_and_delivered_signed(
     await verify_identity(debtor)
     balance = await debtor.say("how much do i owe?")
     assert any(f"${BALANCE}" in reply and CREDITOR in reply for reply in balance), balance
+    assert not any("attempt to collect" in reply for reply in balance), "disclosed once only"
     read_back = await debtor.say("I can pay fifty bucks next friday")
     assert any("$50.00" in reply for reply in read_back), read_back
     recorded = await debtor.say("yes")

@@ -69,6 +69,9 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
     # The bot is covered by test_assistant_runtime.py; here it would train into tmp_path.
     env |= {"PARLEY_PORT": str(port), "PARLEY_REDIS_URL": redis_url, "PARLEY_BOT_START": "false"}
+    # No ZIP code or phone says which state the debtor is in, so every state overlay applies:
+    # California's asks for the license number on an email.
+    env["PARLEY_COLLECTOR_CA_LICENSE"] = "10000-01"
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway.cli.main", "run"],
         cwd=tmp_path,
@@ -93,7 +96,16 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
         base = f"http://127.0.0.1:{port}"
         debtor = {"name": "Dana Debtor", "timezone": daytime_zone()}
         # Email only: a phone's area code would add its own zone to the quiet-hours check.
-        contacts = [{"channel": "email", "address": EMAIL, "consent": True}]
+        # The debtor gave the address, in writing (New York City's overlay asks for that).
+        contacts = [
+            {
+                "channel": "email",
+                "address": EMAIL,
+                "consent": True,
+                "consent_source": "written",
+                "provenance": "consumer_provided",
+            }
+        ]
         call("PUT", f"{base}/v1/accounts/L-1", account_body(debtor=debtor, contacts=contacts))
         accepted = call(
             "POST",

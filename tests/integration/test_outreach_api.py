@@ -42,7 +42,9 @@ async def test_allowed_outreach_is_queued_and_enqueued(client: Any, redis: Any, 
     body = await response.json()
     assert body["status"] == "queued"
     assert body["channel"] == "sms"
-    assert body["decision"] == {"outcome": "allow", "not_before": None, "reasons": []}
+    assert (body["decision"]["outcome"], body["decision"]["reasons"]) == ("allow", [])
+    # A text to a number the consumer never texted from goes with the safe-harbor warning.
+    assert [w["rule"] for w in body["decision"]["warnings"]] == ["address_provenance"]
     assert await redis.zscore(default_queue_name, f"send:{body['id']}") is not None
 
 
@@ -67,7 +69,7 @@ async def test_blocked_outreach_lists_every_reason_and_enqueues_nothing(
         "disputed": False,
         "attorney_represented": False,
     }
-    contacts = [{"channel": "sms", "address": "+14155550123", "consent": False}]
+    contacts = [{"channel": "sms", "address": "+13125550123", "consent": False}]
     await client.put("/v1/accounts/A-1", json=account_body(flags=flags, contacts=contacts))
     body = await (await post(client, "k1", outreach_body())).json()
     assert body["status"] == "blocked"
@@ -81,8 +83,13 @@ async def test_auto_channel_falls_back_to_email_when_sms_is_not_allowed(
     client: Any, at: Any
 ) -> None:
     contacts = [
-        {"channel": "sms", "address": "+14155550123", "consent": False},
-        {"channel": "email", "address": "dana@example.com", "consent": True},
+        {"channel": "sms", "address": "+13125550123", "consent": False},
+        {
+            "channel": "email",
+            "address": "dana@example.com",
+            "consent": True,
+            "provenance": "consumer_provided",
+        },
     ]
     await client.put("/v1/accounts/A-1", json=account_body(contacts=contacts))
     body = await (await post(client, "k1", outreach_body(channel="auto"))).json()
@@ -129,7 +136,7 @@ async def test_concurrent_requests_with_one_key_create_one_outreach(
         ("k", outreach_body(purpose="harassment"), 422, "purpose"),
         ("k", {"account_ref": "A-1", "channel": "sms", "purpose": "collection"}, 422, "template"),
         ("k", outreach_body(template="no_such_template"), 422, "template"),
-        ("k", outreach_body(template="validation_notice", channel="email"), 422, "variables"),
+        ("k", outreach_body(template="payment_received"), 422, "variables"),
         ("k", outreach_body(variables={"creditor": "x"}), 422, "variables"),
         ("k", outreach_body(account_ref="NOPE"), 404, "account_ref"),
     ],

@@ -80,7 +80,10 @@ async def test_first_party_creditors_are_not_bound_by_reg_f_call_caps(client: An
 
 async def test_phone_and_postal_code_widen_the_quiet_hours(client: Any) -> None:
     # Declared Chicago, but a New York ZIP and a Los Angeles mobile: 07:30 in LA is too early.
-    contacts = [{"channel": "sms", "address": "+14155550123", "consent": True}]
+    # (Written consent: New York City's overlay asks for it before any text.)
+    contacts = [
+        {"channel": "sms", "address": "+14155550123", "consent": True, "consent_source": "written"}
+    ]
     debtor = {"name": "Dana Debtor", "timezone": "America/Chicago", "postal_code": "10001"}
     await client.put("/v1/accounts/A-1", json=account_body(contacts=contacts, debtor=debtor))
     decision = await evaluate(

@@ -18,5 +18,7 @@ def contact_facts(**overrides: Any) -> ContactFacts:
         "purpose": "collection",
         "consent": ConsentState.GRANTED,
         "timezones": ("America/New_York",),
+        # The consumer gave the address: the safe-harbor rules have their own tests.
+        "provenance": "consumer_provided",
     }
     return ContactFacts(**(fields | overrides))

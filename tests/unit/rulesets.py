@@ -31,3 +31,18 @@ def bundled(name: str) -> Ruleset:
 
 REG_F = bundled("reg_f_third_party")
 FIRST_PARTY = bundled("first_party_creditor")
+
+
+def edit(old: str, new: str, text: str) -> str:
+    """`text` with its one occurrence of `old` replaced (an edit that misses fails loudly)."""
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line the one occurrence of `needle` starts on.
+
+    A needle may span lines, to tell apart keys that several rules share (sms, reply).
+    """
+    assert text.count(needle) == 1, needle
+    return text[: text.index(needle)].count("\n") + 1

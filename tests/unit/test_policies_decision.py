@@ -32,6 +32,7 @@ def test_defer_to_dict_formats_not_before_as_utc_seconds(
         "outcome": "defer",
         "not_before": expected,
         "reasons": [REASON.to_dict()],
+        "warnings": [],
     }
 
 
@@ -51,7 +52,14 @@ def test_allow_and_block_have_no_not_before(
         "outcome": outcome.value,
         "not_before": None,
         "reasons": [r.to_dict() for r in reasons],
+        "warnings": [],
     }
+
+
+def test_warnings_go_with_an_allowed_decision() -> None:
+    decision = Decision(outcome=Outcome.ALLOW, not_before=None, reasons=(), warnings=(REASON,))
+    assert decision.allowed is True
+    assert decision.to_dict()["warnings"] == [REASON.to_dict()]
 
 
 def test_defer_is_not_allowed() -> None:

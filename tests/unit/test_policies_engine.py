@@ -134,6 +134,16 @@ def test_blocked_decision_still_explains_quiet_hours() -> None:
                 "citation": "12 CFR 1006.6(b)(1)(i)",
             },
         ],
+        # The default third-party ruleset warns (rather than blocks) on a text without a
+        # safe harbor: the consumer never texted from the number and no check is recorded.
+        "warnings": [
+            {
+                "rule": "address_provenance",
+                "message": "No safe harbor for this number: the consumer has not texted from "
+                "it in the last 60 days and no reassigned-numbers check is recorded",
+                "citation": "12 CFR 1006.6(d)(5)",
+            }
+        ],
     }
 
 

@@ -36,7 +36,11 @@ def _convenient(instant: datetime, zones: tuple[str, ...]) -> bool:
 
 def _quiet_only(zones: tuple[str, ...]) -> ContactFacts:
     return ContactFacts(
-        channel="email", purpose="collection", consent=ConsentState.GRANTED, timezones=zones
+        channel="email",
+        purpose="collection",
+        consent=ConsentState.GRANTED,
+        timezones=zones,
+        provenance="consumer_provided",
     )
 
 

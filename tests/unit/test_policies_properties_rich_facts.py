@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from policy_property_helpers import PROCESS_ZONES, US_ZONES, nows, process_timezone
 from rulesets import FIRST_PARTY, REG_F
 
+from gateway.outreach.rulesets import load_overlays
 from policies import (
+    PROVENANCES,
     PURPOSES,
     ConsentState,
     ContactFacts,
@@ -43,6 +45,8 @@ PHONES = (
 OUTCOMES = ("conversation", "no_answer", "voicemail", "busy", "failed", "delivered", "sent")
 HOLDS = ("do_not_contact", "cease_communication", "disputed", "attorney_represented")
 RULESETS = (REG_F, FIRST_PARTY)
+# The bundled state overlays on top of the federal ruleset, as the gateway loads it.
+WITH_STATES = REG_F.with_overlays(load_overlays())
 DAY_SECONDS = 86400
 
 
@@ -86,6 +90,13 @@ def scenarios(draw: st.DrawFn) -> tuple[ContactFacts, datetime]:
         last_inbound_at=draw(
             st.none() | st.integers(0, 3 * 3600).map(lambda s: now - timedelta(seconds=s))
         ),
+        provenance=draw(st.sampled_from((None, *PROVENANCES))),
+        work_address=draw(st.booleans()),
+        consumer_used_at=draw(
+            st.none() | st.integers(0, 90 * DAY_SECONDS).map(lambda s: now - timedelta(seconds=s))
+        ),
+        consent_source=draw(st.sampled_from((None, "written", "api"))),
+        time_barred=draw(st.booleans()),
     )
     return facts, now
 
@@ -99,6 +110,8 @@ def _unblocked(facts: ContactFacts) -> ContactFacts:
         cease_communication=False,
         disputed=False,
         attorney_represented=False,
+        provenance="consumer_provided",
+        work_address=False,
     )
 
 
@@ -195,6 +208,22 @@ def test_blocking_is_monotone_in_added_holds(
         assert kept <= {r.rule for r in after.reasons}
     if after.outcome is before.outcome is Outcome.DEFER:
         assert after == before
+
+
+@settings(deadline=None)
+@given(scenario=scenarios())
+def test_state_overlays_only_ever_block_or_defer_more(
+    scenario: tuple[ContactFacts, datetime],
+) -> None:
+    facts, now = scenario
+    federal, with_states = evaluate(facts, now, REG_F), evaluate(facts, now, WITH_STATES)
+    assert SEVERITY[with_states.outcome] >= SEVERITY[federal.outcome]
+    if federal.outcome is Outcome.BLOCK:
+        assert {r.rule for r in federal.reasons} <= {r.rule for r in with_states.reasons}
+    if with_states.outcome is federal.outcome is Outcome.DEFER:
+        assert with_states.not_before is not None
+        assert federal.not_before is not None
+        assert with_states.not_before >= federal.not_before
 
 
 @given(scenario=scenarios())

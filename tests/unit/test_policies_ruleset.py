@@ -50,14 +50,41 @@ def test_reg_f_third_party_settings() -> None:
     assert r.channel_caps.limit_for("voice") is None
     assert r.channel_caps.limit_for("chat") is None
     assert (r.reply.quiet_hours_grace_minutes, r.reply.channels) == (30, {"sms", "email", "chat"})
+    ap = r.address_provenance
+    assert (ap.enabled, ap.purposes) == (True, {"collection"})
+    assert (ap.email_action, ap.email_safe_provenances) == (
+        "block",
+        {"consumer_provided", "consumer_used"},
+    )
+    assert (ap.sms_action, ap.sms_consumer_used_days) == ("warn", 60)
+    assert r.work_address.enabled is True
+    vn = r.validation_notice
+    assert (vn.enabled, vn.due_days, vn.mode, vn.late_disputes_hold) == (True, 5, "send", False)
+    assert r.time_barred.enabled is True
+
+
+# Where the FDCPA and Regulation F bind debt collectors only. The disclosures differ as data:
+# see test_policies_disclosures.
+REG_F_ONLY = (
+    "call_frequency",
+    "dispute_hold",
+    "disclosures",
+    "address_provenance",
+    "work_address",
+    "validation_notice",
+)
 
 
 def test_first_party_creditor_differs_only_where_reg_f_does_not_bind() -> None:
     third, first = bundled("reg_f_third_party"), bundled("first_party_creditor")
-    assert first.call_frequency.enabled is False
-    assert first.dispute_hold.enabled is False
+    for name in ("call_frequency", "dispute_hold", "work_address", "validation_notice"):
+        assert getattr(first, name).enabled is False, name
+        assert getattr(third, name).enabled is True, name
+    # Spelled out, so compliance can switch them on: the same settings otherwise.
+    assert first.address_provenance == replace(third.address_provenance, enabled=False)
+    assert first.validation_notice == replace(third.validation_notice, enabled=False)
     for name in RULE_NAMES:
-        if name not in ("call_frequency", "dispute_hold"):
+        if name not in REG_F_ONLY:
             assert getattr(first, name) == getattr(third, name), name
 
 

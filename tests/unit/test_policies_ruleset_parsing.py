@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import time
 
 import pytest
-from rulesets import bundled, bundled_path
+from rulesets import bundled, bundled_path, edit, line_of
 
 from policies import CHANNELS, Ruleset, RulesetError, parse_ruleset
 from policies.rule_settings import ChannelCap
@@ -31,8 +31,7 @@ def test_a_copy_parses_under_its_own_name() -> None:
 
 
 def _edit(old: str, new: str, text: str = REG_F_TEXT) -> str:
-    assert text.count(old) == 1, old
-    return text.replace(old, new)
+    return edit(old, new, text)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -55,8 +54,7 @@ def test_every_channel_may_be_listed_wherever_a_ruleset_names_channels(channel: 
 
 
 def _line_of(text: str, needle: str) -> int:
-    (line,) = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
-    return line
+    return line_of(text, needle)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +170,7 @@ def _line_of(text: str, needle: str) -> int:
         ),
         pytest.param(
             _edit("    max: 3\n    window_days: 7\n", "    max: 3\n"),
-            "  sms:",
+            "  sms:\n    max: 3\n",
             "rule 'channel_caps.sms' is missing key 'window_days'",
             id="cap without window",
         ),
@@ -190,7 +188,7 @@ def _line_of(text: str, needle: str) -> int:
         ),
         pytest.param(
             _edit("reply:\n  enabled: true\n", "reply:\n"),
-            "reply:",
+            "reply:\n  quiet_hours_grace_minutes",
             "rule 'reply' is missing key 'enabled'",
             id="missing enabled flag",
         ),

@@ -1,13 +1,17 @@
-"""Templates carry the required disclosures or are rejected at load."""
+"""Templates declare their kind and carry its disclosures under every ruleset, or are refused
+at load; what a variable takes away at send time is caught by the message check."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from rulesets import FIRST_PARTY, REG_F
 
 from gateway.errors import TemplateError
-from gateway.outreach.rendering import TemplateLibrary
+from gateway.outreach.rendering import TemplateLibrary, TemplateMeta
+from policies import ConsentState, ContactFacts, MessageFacts
+from policies.disclosures import check_message
 
 COLLECTOR = {"name": "Acme Recovery", "phone": "+18005550100", "email": "help@acme.example"}
 CONTEXT = {
@@ -17,6 +21,12 @@ CONTEXT = {
     "balance": {"amount": "10.00", "currency": "USD"},
     "debtor": {"name": "Dana Debtor", "first_name": "Dana"},
 }
+HEADER = "{# parley: kind=collection threatens_legal_action=false #}\n"
+DISCLOSED = (
+    "We are a debt collector attempting to collect a debt; any information obtained will be "
+    "used for that purpose."
+)
+SMS_OK = f"{{{{ collector.name }}}}: hi. {DISCLOSED} Reply STOP to opt out."
 
 
 def write(root: Path, channel: str, name: str, text: str) -> None:
@@ -26,46 +36,235 @@ def write(root: Path, channel: str, name: str, text: str) -> None:
     (root / channel / f"{name}.j2").write_text(text)
 
 
+def refusal(root: Path) -> str:
+    with pytest.raises(TemplateError) as caught:
+        TemplateLibrary(root)
+    return caught.value.message
+
+
 def test_shipped_templates_load_and_render() -> None:
     library = TemplateLibrary()
     assert "payment_reminder" in library.names("sms")
     sms = library.render("sms", "payment_reminder", CONTEXT)
-    assert sms.body.startswith("Acme Recovery:")
+    assert sms.body.startswith("Acme Recovery: Hi Dana,")
     assert sms.body.endswith("Reply STOP to opt out.")
+    assert "{#" not in sms.body
     email = library.render("email", "payment_reminder", CONTEXT)
     assert email.subject == "Your Acme Bank account"
     assert "unsubscribe" in email.body
 
 
 @pytest.mark.parametrize(
-    ("channel", "text", "missing"),
+    ("channel", "name", "kind"),
     [
-        ("sms", "{{ collector.name }}: please call us.", "reply stop to opt out"),
-        ("sms", "Hi {{ debtor.first_name }}. Reply STOP to opt out.", "collector identification"),
-        (
-            "sms",
-            "{% if balance %}{{ collector.name }}{% endif %} Reply STOP to opt out",
-            "collector identification",
-        ),
-        ("email", "Subject: Hi\n{{ collector.name }} says hello.", "unsubscribe"),
-        ("email", "{{ collector.name }}: unsubscribe here", "Subject"),
-        ("voice", "Please call us back.", "collector identification"),
+        ("sms", "payment_reminder", "collection"),
+        ("sms", "payment_received", "transactional"),
+        ("email", "payment_reminder", "collection"),
+        ("email", "validation_notice", "validation_notice"),
+        ("voice", "payment_reminder", "limited_content"),
     ],
 )
-def test_template_without_disclosure_is_rejected_at_load(
+def test_shipped_templates_declare_their_kind(channel: str, name: str, kind: str) -> None:
+    assert TemplateLibrary().meta(channel, name) == TemplateMeta(kind, False)
+
+
+def test_the_header_is_read(tmp_path: Path) -> None:
+    write(tmp_path, "sms", "x", "{# parley: kind=reply threatens_legal_action=true #}\n" + SMS_OK)
+    library = TemplateLibrary(tmp_path)
+    assert library.meta("sms", "x") == TemplateMeta("reply", True)
+    with pytest.raises(TemplateError, match="no sms template named 'nope'"):
+        library.meta("sms", "nope")
+
+
+@pytest.mark.parametrize(
+    ("first_line", "problem"),
+    [
+        ("Hello {{ collector.name }}", "must start with a header {# parley: kind=<kind>"),
+        ("{# kind=collection threatens_legal_action=false #}", "must start with a header"),
+        ("{# parley: threatens_legal_action=false #}", "header kind None is not one of"),
+        ("{# parley: kind=letter threatens_legal_action=false #}", "header kind 'letter'"),
+        ("{# parley: kind=collection #}", "threatens_legal_action None must be true or false"),
+        ("{# parley: kind=collection threatens_legal_action=no #}", "'no' must be true or false"),
+        ("{# parley: kind=collection lang=en threatens_legal_action=false #}", "'lang=en'"),
+        ("{# parley: kind=collection kind=reply threatens_legal_action=false #}", "'kind=reply'"),
+        ("{# parley: kind collection threatens_legal_action=false #}", "'kind'"),
+    ],
+)
+def test_a_missing_or_bad_header_is_refused(tmp_path: Path, first_line: str, problem: str) -> None:
+    write(tmp_path, "sms", "bad", f"{first_line}\n{SMS_OK}")
+    message = refusal(tmp_path)
+    assert problem in message
+    assert "sms/bad.j2" in message
+
+
+@pytest.mark.parametrize(
+    ("channel", "text", "missing"),
+    [
+        pytest.param(
+            "sms",
+            "{{ collector.name }}: please call us. Reply STOP to opt out.",
+            "lacks disclosure attempt_to_collect (15 U.S.C. 1692e(11); 12 CFR 1006.18(e)(1)) "
+            "for initial collection messages under reg_f_third_party",
+            id="no initial disclosure",
+        ),
+        pytest.param(
+            "sms",
+            "{{ collector.name }}: This is an attempt to collect a debt; any information "
+            "obtained will be used for that purpose. Reply STOP to opt out.",
+            "lacks disclosure from_debt_collector (15 U.S.C. 1692e(11); 12 CFR 1006.18(e)(2)) "
+            "for subsequent collection messages under reg_f_third_party",
+            id="no debt-collector sentence",
+        ),
+        pytest.param(
+            "sms",
+            f"{{{{ collector.name }}}}: hi. {DISCLOSED}",
+            "lacks disclosure opt_out (12 CFR 1006.6(e)) for initial and subsequent collection "
+            "messages under reg_f_third_party",
+            id="no opt-out, third party",
+        ),
+        pytest.param(
+            "sms",
+            f"{{{{ collector.name }}}}: hi. {DISCLOSED}",
+            "lacks disclosure opt_out (47 U.S.C. 227(b); CTIA Messaging Principles and Best "
+            "Practices) for initial and subsequent collection messages under "
+            "first_party_creditor",
+            id="no opt-out, first party",
+        ),
+        pytest.param(
+            "sms",
+            "{{ collector.name }}: hi. {{ disclosure }} Reply STOP to opt out.",
+            "lacks disclosure from_debt_collector",
+            id="disclosure from a variable",
+        ),
+        pytest.param(
+            "sms",
+            f"Hi {{{{ debtor.first_name }}}}. {DISCLOSED} Reply STOP to opt out.",
+            "lacks collector identification",
+            id="no collector",
+        ),
+        pytest.param(
+            "sms",
+            f"{{% if balance %}}{{{{ collector.name }}}}{{% endif %}} {DISCLOSED} Reply STOP to "
+            "opt out",
+            "lacks collector identification",
+            id="collector behind a condition",
+        ),
+        pytest.param(
+            "email",
+            f"Subject: Hi\n{{{{ collector.name }}}} says hello. {DISCLOSED}",
+            "lacks disclosure opt_out",
+            id="email without unsubscribe",
+        ),
+        pytest.param(
+            "email",
+            f"{{{{ collector.name }}}}: {DISCLOSED} unsubscribe here",
+            "lacks a first line 'Subject: ...'",
+            id="email without subject",
+        ),
+    ],
+)
+def test_template_without_disclosure_is_refused_at_load(
     tmp_path: Path, channel: str, text: str, missing: str
 ) -> None:
-    write(tmp_path, channel, "bad", text)
-    with pytest.raises(TemplateError) as caught:
-        TemplateLibrary(tmp_path)
-    assert missing in caught.value.message
-    assert "bad.j2" in caught.value.message
+    write(tmp_path, channel, "bad", HEADER + text)
+    message = refusal(tmp_path)
+    assert missing in message
+    assert f"{channel}/bad.j2" in message
+
+
+def test_each_ruleset_given_is_checked_and_only_those(tmp_path: Path) -> None:
+    root = tmp_path
+    # Enough for a first-party creditor, not for a debt collector.
+    write(root, "sms", "creditor", HEADER + "{{ collector.name }}: hi. Reply STOP to opt out.")
+    assert TemplateLibrary(root, [FIRST_PARTY]).names("sms") == ["creditor"]
+    with pytest.raises(TemplateError, match="under reg_f_third_party"):
+        TemplateLibrary(root, [FIRST_PARTY, REG_F])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "Hi, this is {{ collector.name }}. Call us about your debt.",
+            "under reg_f_third_party (debt; 12 CFR 1006.2(j))",
+        ),
+        ("This is {{ collector.name }} about {{ creditor }}.", "uses creditor, which no limited"),
+        ("{{ collector.name }}: {{ balance.amount }} due.", "uses balance, which no limited"),
+        (
+            "{{ collector.name }}: This is an attempt to collect a debt.",
+            "not a limited-content message under reg_f_third_party (attempt_to_collect;",
+        ),
+    ],
+)
+def test_a_limited_content_template_says_nothing_about_a_debt(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    header = "{# parley: kind=limited_content threatens_legal_action=false #}\n"
+    write(tmp_path, "voice", "bad", header + text)
+    assert problem in refusal(tmp_path)
+
+
+def test_a_limited_content_template_is_a_voicemail(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sms",
+        "bad",
+        "{# parley: kind=limited_content threatens_legal_action=false #}\n"
+        "{{ collector.name }}: please call us. Reply STOP to opt out.",
+    )
+    assert "(channel sms; 12 CFR 1006.2(j))" in refusal(tmp_path)
+
+
+def test_a_variable_emptied_at_send_time_is_caught_by_the_message_check(tmp_path: Path) -> None:
+    # The load-time render has the collector's name, so the template passes; sent with an
+    # empty one, its text lacks the disclosures and the send is blocked.
+    write(
+        tmp_path,
+        "sms",
+        "fragile",
+        HEADER + f"Hi.{{% if collector.name %}} {{{{ collector.name }}}}: {DISCLOSED}"
+        "{% endif %} Reply STOP to opt out.",
+    )
+    library = TemplateLibrary(tmp_path)
+    meta = library.meta("sms", "fragile")
+    for name, rules in (("Acme", []), ("", ["disclosure_missing"])):
+        body = library.render("sms", "fragile", CONTEXT | {"collector": {"name": name}}).body
+        facts = ContactFacts(
+            channel="sms",
+            purpose="collection",
+            consent=ConsentState.GRANTED,
+            timezones=("America/Chicago",),
+            message=MessageFacts(body, meta.kind, initial=False),
+        )
+        assert [r.rule for r in check_message(facts, REG_F)] == rules
+
+
+def test_a_template_that_threatens_suit_is_blocked_for_a_time_barred_debt(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "sms",
+        "final",
+        "{# parley: kind=collection threatens_legal_action=true #}\n"
+        f"{{{{ collector.name }}}}: we may refer your account to an attorney. {DISCLOSED} "
+        "Reply STOP to opt out.",
+    )
+    library = TemplateLibrary(tmp_path)
+    meta = library.meta("sms", "final")
+    body = library.render("sms", "final", CONTEXT).body
+    for time_barred, rules in ((False, []), (True, ["time_barred_threat"])):
+        facts = ContactFacts(
+            channel="sms",
+            purpose="collection",
+            consent=ConsentState.GRANTED,
+            timezones=("America/Chicago",),
+            time_barred=time_barred,
+            message=MessageFacts(body, meta.kind, False, meta.threatens_legal_action),
+        )
+        assert [r.rule for r in check_message(facts, REG_F)] == rules
 
 
 def test_missing_variable_names_it(tmp_path: Path) -> None:
-    write(
-        tmp_path, "sms", "due", "{{ collector.name }}: due {{ due_date }}. Reply STOP to opt out."
-    )
+    write(tmp_path, "sms", "due", HEADER + SMS_OK.replace("hi.", "due {{ due_date }}."))
     library = TemplateLibrary(tmp_path)
     with pytest.raises(TemplateError) as caught:
         library.render("sms", "due", CONTEXT)

@@ -116,6 +116,7 @@ async function save(event) {
   const editing = admin.editing;
   const body = { title: byId("canned-title").value, body: byId("canned-body").value };
   let changed = false;
+  let marked = false;
   try {
     const saved = editing
       ? await api("PUT", "/canned-responses/" + encodeURIComponent(editing.id), body)
@@ -126,7 +127,8 @@ async function save(event) {
     ctx.notice("canned-result", done);
     ctx.announce(done);
   } catch (failure) {
-    if (markFields(failure)) {
+    marked = markFields(failure) > 0;
+    if (marked) {
       ctx.announce("The canned response was not saved: correct the marked fields.");
       byId("canned-form").querySelector('[aria-invalid="true"]').focus();
     } else {
@@ -136,7 +138,11 @@ async function save(event) {
   } finally {
     admin.busy = false;
   }
-  await reload();
+  // Marked fields mean nothing changed: reloading would re-draw the list under a supervisor
+  // who is already acting on it (an open delete question would vanish).
+  if (!marked) {
+    await reload();
+  }
   if (changed) {
     ctx.onChange();
   }
@@ -207,6 +213,7 @@ async function remove(id) {
   const canned = admin.list.find((one) => one.id === id);
   const title = canned ? canned.title : "the canned response";
   let changed = false;
+  let marked = false;
   try {
     await api("DELETE", "/canned-responses/" + encodeURIComponent(id));
     changed = true;

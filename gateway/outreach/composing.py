@@ -1,0 +1,79 @@
+"""An outreach message as it would go out: the template rendered for the account, with the
+disclosures the consumer's states add, and the facts the disclosure rules read of it.
+
+Federal disclosures are the template's own (checked when templates load). A state's come from
+its overlay, filled with the deployment's values (the collector's name, its California license
+number, the debt's owner) and appended; one that cannot be filled is left out, and the policy
+check then blocks the message for lacking it rather than send it incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.config import Settings
+from gateway.outreach.rendering import Rendered, TemplateLibrary
+from gateway.outreach.snapshots import AccountSnapshot
+from policies import MessageFacts, Ruleset
+from policies.disclosures import add_disclosures
+from policies.engine import applicable_overlays
+from policies.rule_settings import Disclosure
+from policies.state_rules import fill_disclosures, state_disclosures
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """The text to store and send, and what the rules read of it."""
+
+    rendered: Rendered
+    message: MessageFacts
+
+
+def compose(
+    templates: TemplateLibrary,
+    account: AccountSnapshot,
+    channel: str,
+    template: str,
+    variables: Mapping[str, object],
+    purpose: str,
+    ruleset: Ruleset,
+    settings: Settings,
+    now: datetime,
+) -> Composed:
+    """Render ``template`` for ``account`` on ``channel``; TemplateError when it cannot."""
+    context = account.template_context(settings.collector, now) | dict(variables)
+    rendered = templates.render(channel, template, context)
+    meta = templates.meta(channel, template)
+    added = _state_disclosures(account, channel, purpose, ruleset, settings)
+    body = add_disclosures(rendered.body, tuple(added)) if added else rendered.body
+    rendered = Rendered(body=body, subject=rendered.subject)
+    text = body if rendered.subject is None else f"{rendered.subject}\n{body}"
+    message = MessageFacts(
+        text=text,
+        kind=meta.kind,
+        initial=account.first_communication_at is None,
+        threatens_legal_action=meta.threatens_legal_action,
+    )
+    return Composed(rendered, message)
+
+
+def _state_disclosures(
+    account: AccountSnapshot, channel: str, purpose: str, ruleset: Ruleset, settings: Settings
+) -> tuple[Disclosure, ...]:
+    values = {"collector_name": settings.collector_name, "owner_name": account.creditor}
+    if settings.collector_ca_license:
+        values["ca_license_number"] = settings.collector_ca_license
+    facts = account.facts(channel, purpose, account.contact_for(channel), ruleset)
+    try:
+        required = state_disclosures(facts, applicable_overlays(facts, ruleset))
+    except ValueError:
+        return ()  # unreadable location facts: the decision on the same facts blocks
+    added: list[Disclosure] = []
+    for disclosure in required:
+        try:
+            added.extend(fill_disclosures((disclosure,), values))
+        except ValueError:
+            continue  # no value for it here: the check blocks the message for lacking it
+    return tuple(added)

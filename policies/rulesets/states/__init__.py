@@ -1,0 +1,1 @@
+"""State overlays: data files read by the gateway (gateway.outreach.rulesets)."""

@@ -37,6 +37,7 @@ from policies import (
     Outcome,
     evaluate,
 )
+from policies.engine import applicable_overlays
 
 # (declared zone, ZIP, phone): agreeing and disagreeing signals.
 PROFILES = (
@@ -211,8 +212,19 @@ def main(argv: list[str] | None = None) -> int:
 
     plain = engine_rate("federal rules, no text", federal, cases)
     overlaid = engine_rate("  + state overlays", ruleset, cases)
+    # Where no overlay applies (Illinois, Texas, Colorado/Arizona): what the overlays cost
+    # when they add nothing, apart from the rules they enforce elsewhere.
+    unstated = [(f, now) for f, now in cases if not applicable_overlays(f, ruleset)]
+    bare = engine_rate(
+        f"federal rules, {len(unstated)} contacts no overlay applies to", federal, unstated
+    )
+    bare_overlaid = engine_rate("  + state overlays (none applies)", ruleset, unstated)
     checked = engine_rate("  + disclosure checks on the text (federal only)", federal, texts)
     deep = engine_rate("state overlays + disclosure checks on the text", ruleset, texts)
+    print(
+        f"overlays where none applies vs federal alone: {bare_overlaid / bare:.2f}x the rate "
+        f"({(bare / bare_overlaid - 1) * 100:.0f}% slower)"
+    )
     for label, measured in (
         ("overlays", overlaid),
         ("disclosure checks", checked),

@@ -53,7 +53,7 @@ RULES = (
         "decide: ids, template context, row dicts", "Intake._decide", "gateway/outreach/intake.py"
     ),
     Rule("policy evaluation", "Intake._evaluate", "gateway/outreach/intake.py"),
-    Rule("policy facts -> dict (facts_to_dict)", "facts_to_dict", "policies/facts.py"),
+    Rule("policy facts -> dict (facts_to_dict)", "facts_to_dict", "policies/facts_json.py"),
     Rule("policy: decide() glue", "decide", "gateway/outreach/decisions.py"),
     Rule("policy: ruleset lookup", "ruleset_for", "gateway/outreach/rulesets.py"),
     Rule("policy: building ContactFacts", "AccountSnapshot.facts", "gateway/outreach/snapshots.py"),

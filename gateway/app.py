@@ -43,7 +43,7 @@ from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake, IntakeOutcome, IntakeRequest, accept_and_enqueue
 from gateway.outreach.rendering import TemplateLibrary
 from gateway.webhooks import twilio_webhooks
-from policies.timezones import preload
+from policies import states, timezones
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
 
@@ -100,7 +100,9 @@ def init_app(settings: Settings) -> web.Application:
     )
     app[AUTH_SCHEME] = Scheme.PUBLIC
     app[SETTINGS] = settings
-    preload()  # the ZIP index, built now rather than during the first request
+    # The ZIP indexes (zones, regions) and the geocoder, built now rather than on a request.
+    timezones.preload()
+    states.preload()
     templates = TemplateLibrary()
     app[TEMPLATES] = templates
     app[INTAKE] = intake = Intake(templates, settings)

@@ -13,9 +13,8 @@ from policies.facts import (
     ContactFacts,
     ContactRecord,
     MessageFacts,
-    facts_from_dict,
-    facts_to_dict,
 )
+from policies.facts_json import facts_from_dict, facts_to_dict
 from policies.history import history_read
 from policies.keywords import Keyword, classify_keyword, says_wrong_party
 from policies.ruleset import Ruleset, RulesetError, parse_ruleset

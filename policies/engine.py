@@ -11,7 +11,8 @@ from policies.caps import check_channel_caps
 from policies.consent import check_consent
 from policies.decision import Decision, Outcome, Reason, RuleCheck
 from policies.disclosures import check_message
-from policies.facts import ContactFacts, format_instant
+from policies.facts import ContactFacts
+from policies.facts_json import format_instant
 from policies.holds import check_holds
 from policies.provenance import check_address
 from policies.quiet_hours import check_quiet_hours_rule

@@ -1,8 +1,8 @@
-"""The facts about one proposed contact that the rules read, and their JSON form.
+"""The facts about one proposed contact that the rules read.
 
 Facts are plain data: the gateway loads them, the engine reads them, and the audit log
-stores them (via `facts_to_dict`) so a decision can be re-run on exactly the same input
-(`facts_from_dict`). Every datetime is timezone-aware and normalised to UTC on the way in.
+stores them (`policies.facts_json`) so a decision can be re-run on exactly the same input.
+Every datetime is timezone-aware and normalised to UTC on the way in.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from policies.channels import CHANNELS
 
@@ -58,7 +57,8 @@ class ConsentState(enum.StrEnum):
     MISSING = "missing"
 
 
-def _utc(value: object, name: str) -> datetime:
+def as_utc(value: object, name: str) -> datetime:
+    """An aware datetime in UTC; TypeError or ValueError naming ``name`` otherwise."""
     if not isinstance(value, datetime):
         raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
     if value.utcoffset() is None:
@@ -85,7 +85,7 @@ class ContactRecord:
             self._reject()
         at = self.at
         if type(at) is not datetime or at.tzinfo is not UTC:
-            object.__setattr__(self, "at", _utc(at, "ContactRecord.at"))
+            object.__setattr__(self, "at", as_utc(at, "ContactRecord.at"))
 
     def _reject(self) -> None:
         if self.channel not in CHANNELS:
@@ -183,167 +183,11 @@ class ContactFacts:
             )
         if self.message is not None and type(self.message) is not MessageFacts:
             raise TypeError("message must be MessageFacts or None")
-        for name in _INSTANT_FIELDS:
+        for name in INSTANT_FIELDS:
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _utc(value, name))
+                object.__setattr__(self, name, as_utc(value, name))
 
 
-_BOOL_FIELDS = (
-    "contact_valid",
-    "do_not_contact",
-    "cease_communication",
-    "disputed",
-    "validation_recorded",
-    "attorney_represented",
-    "work_address",
-    "time_barred",
-)
-_INSTANT_FIELDS = ("last_inbound_at", "consumer_used_at", "reassigned_check_at")
-_OPTIONAL_STRINGS = ("provenance", "consent_source")
-_FIELDS = frozenset(ContactFacts.__dataclass_fields__)
-_RECORD_FIELDS = frozenset(ContactRecord.__dataclass_fields__)
-_MESSAGE_FIELDS = frozenset(MessageFacts.__dataclass_fields__)
-
-
-def format_instant(instant: datetime) -> str:
-    """An aware datetime as ISO-8601 UTC with a trailing Z, exact to the microsecond."""
-    return _utc(instant, "instant").replace(tzinfo=None).isoformat() + "Z"
-
-
-def parse_instant(text: object, name: str = "instant") -> datetime:
-    """Parse what `format_instant` writes (any ISO-8601 instant with an offset) into UTC."""
-    if not isinstance(text, str):
-        raise ValueError(f"{name} must be an ISO-8601 string, not {type(text).__name__}")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name} is not an ISO-8601 instant: {text!r}") from None
-    if parsed.utcoffset() is None:
-        raise ValueError(f"{name} has no UTC offset: {text!r}")
-    return parsed.astimezone(UTC)
-
-
-def facts_to_dict(facts: ContactFacts) -> dict[str, Any]:
-    """The facts as JSON-ready values (datetimes as ISO-8601 UTC strings), for the audit log."""
-    return {
-        "channel": facts.channel,
-        "purpose": facts.purpose,
-        "consent": facts.consent.value,
-        "timezones": list(facts.timezones),
-        "postal_code": facts.postal_code,
-        "phones": list(facts.phones),
-        "contact_valid": facts.contact_valid,
-        "history": [
-            {
-                "channel": r.channel,
-                "direction": r.direction,
-                "at": format_instant(r.at),
-                "outcome": r.outcome,
-            }
-            for r in facts.history
-        ],
-        "do_not_contact": facts.do_not_contact,
-        "cease_communication": facts.cease_communication,
-        "disputed": facts.disputed,
-        "validation_recorded": facts.validation_recorded,
-        "attorney_represented": facts.attorney_represented,
-        **{
-            name: None if (value := getattr(facts, name)) is None else format_instant(value)
-            for name in _INSTANT_FIELDS
-        },
-        "provenance": facts.provenance,
-        "work_address": facts.work_address,
-        "consent_source": facts.consent_source,
-        "time_barred": facts.time_barred,
-        "message": None
-        if facts.message is None
-        else {
-            "text": facts.message.text,
-            "kind": facts.message.kind,
-            "initial": facts.message.initial,
-            "threatens_legal_action": facts.message.threatens_legal_action,
-        },
-    }
-
-
-def facts_from_dict(data: dict[str, Any]) -> ContactFacts:
-    """Rebuild facts written by `facts_to_dict`; ValueError on anything else.
-
-    Fields with a default may be absent (older audit entries), unknown fields are rejected.
-    """
-    if not isinstance(data, dict):
-        raise ValueError("facts must be a JSON object")
-    unknown = set(data) - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown facts field(s): {', '.join(sorted(unknown))}")
-    for name in ("channel", "purpose", "consent", "timezones"):
-        if name not in data:
-            raise ValueError(f"facts field {name!r} is required")
-    kwargs: dict[str, Any] = {
-        "channel": _string(data["channel"], "channel"),
-        "purpose": _string(data["purpose"], "purpose"),
-        "consent": ConsentState(_string(data["consent"], "consent")),
-        "timezones": _strings(data["timezones"], "timezones"),
-    }
-    if data.get("postal_code") is not None:
-        kwargs["postal_code"] = _string(data["postal_code"], "postal_code")
-    if "phones" in data:
-        kwargs["phones"] = _strings(data["phones"], "phones")
-    for name in _BOOL_FIELDS:
-        if name in data:
-            if not isinstance(data[name], bool):
-                raise ValueError(f"facts field {name!r} must be true or false")
-            kwargs[name] = data[name]
-    if "history" in data:
-        kwargs["history"] = tuple(_record(item) for item in _list(data["history"], "history"))
-    for name in _INSTANT_FIELDS:
-        if data.get(name) is not None:
-            kwargs[name] = parse_instant(data[name], name)
-    for name in _OPTIONAL_STRINGS:
-        if data.get(name) is not None:
-            kwargs[name] = _string(data[name], name)
-    if data.get("message") is not None:
-        kwargs["message"] = _message(data["message"])
-    return ContactFacts(**kwargs)
-
-
-def _message(item: object) -> MessageFacts:
-    if not isinstance(item, dict) or set(item) != _MESSAGE_FIELDS:
-        raise ValueError(f"a message must have exactly the fields {sorted(_MESSAGE_FIELDS)}")
-    for name in ("initial", "threatens_legal_action"):
-        if not isinstance(item[name], bool):
-            raise ValueError(f"facts field 'message.{name}' must be true or false")
-    return MessageFacts(
-        text=_string(item["text"], "message.text"),
-        kind=_string(item["kind"], "message.kind"),
-        initial=item["initial"],
-        threatens_legal_action=item["threatens_legal_action"],
-    )
-
-
-def _record(item: object) -> ContactRecord:
-    if not isinstance(item, dict) or set(item) != _RECORD_FIELDS:
-        raise ValueError(f"a history entry must have exactly the fields {sorted(_RECORD_FIELDS)}")
-    return ContactRecord(
-        channel=_string(item["channel"], "history.channel"),
-        direction=_string(item["direction"], "history.direction"),
-        at=parse_instant(item["at"], "history.at"),
-        outcome=_string(item["outcome"], "history.outcome"),
-    )
-
-
-def _string(value: object, name: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"facts field {name!r} must be a string")
-    return value
-
-
-def _list(value: object, name: str) -> list[Any]:
-    if not isinstance(value, list | tuple):
-        raise ValueError(f"facts field {name!r} must be a list")
-    return list(value)
-
-
-def _strings(value: object, name: str) -> tuple[str, ...]:
-    return tuple(_string(v, name) for v in _list(value, name))
+# The optional instants of ContactFacts, normalised to UTC like every datetime here.
+INSTANT_FIELDS = ("last_inbound_at", "consumer_used_at", "reassigned_check_at")

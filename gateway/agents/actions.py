@@ -27,7 +27,7 @@ from gateway.messages.send import Prepared, prepare
 from gateway.messages.statuses import OutboundStatus
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
-from policies import Outcome
+from policies import MessageFacts, Outcome
 
 AGENT_KINDS = frozenset(
     {
@@ -78,7 +78,12 @@ async def reply(
     message = reply_to(conversation, body, "reply", settings, agent_id=agent.id)
     [message] = await disclose_once(conn, conversation, [message], settings, now)
     [message_id] = await queue_replies(conn, [message], now)
-    decision = await reply_decision(conn, conversation, settings, now)
+    checked = None
+    if message.kind is not None:
+        checked = MessageFacts(
+            message.body, message.kind, conversation.first_communication_at is None
+        )
+    decision = await reply_decision(conn, conversation, settings, now, checked)
     await audit_action(
         conn,
         conversation,

@@ -23,7 +23,7 @@ from gateway.outreach.decisions import decide
 from gateway.outreach.snapshots import load_snapshots
 from gateway.records.account_view import account_view
 from gateway.records.updates import public_update
-from policies import Decision, Outcome, Reason
+from policies import Decision, MessageFacts, Outcome, Reason
 
 THREAD_LIMIT = 200
 NO_ACCOUNT = Reason(
@@ -34,9 +34,14 @@ NO_ACCOUNT = Reason(
 
 
 async def reply_decision(
-    conn: AsyncConnection, conversation: Any, settings: Settings, now: datetime
+    conn: AsyncConnection,
+    conversation: Any,
+    settings: Settings,
+    now: datetime,
+    message: MessageFacts | None = None,
 ) -> Decision:
-    """What the policy layer says now to a reply on the conversation's channel (a dry run)."""
+    """What the policy layer says now to a reply on the conversation's channel (a dry run),
+    with its text when the text has a disclosure to check."""
     if conversation.account_id is None:
         return Decision(Outcome.BLOCK, None, (NO_ACCOUNT,))
     snapshots = await load_snapshots(
@@ -53,6 +58,7 @@ async def reply_decision(
         now,
         address=conversation.address,
         ruleset_override=settings.ruleset,
+        message=message,
     )
     return evaluation.decision
 

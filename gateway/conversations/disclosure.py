@@ -2,9 +2,10 @@
 
 The assistant and agents write freely; the first message after verification is the one that
 must say it comes from a debt collector (or, when nothing reached the consumer before, that
-this is an attempt to collect a debt). The gateway adds what the account's ruleset requires
-to that message, marks the conversation as disclosed, and the send core checks the text like
-any template's. Before verification nothing is added: whoever writes may not be the debtor.
+this is an attempt to collect a debt). The gateway adds what the account's ruleset and the
+consumer's states require to that message (``kind`` reply), and the send core checks the text
+like any template's; until such a message is on its way, the next one carries it. Before
+verification nothing is added: whoever writes may not be the debtor.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config import Settings
 from gateway.conversations.replies import Reply
-from gateway.db.tables import conversations
+from gateway.db.tables import conversations, messages
+from gateway.messages.statuses import OutboundStatus
+from gateway.outreach.composing import state_disclosures_for
 from gateway.outreach.rulesets import ruleset_for
+from gateway.outreach.snapshots import load_snapshots
 from policies.disclosures import add_disclosures, required_disclosures
 
 REPLY_KIND = "reply"
@@ -38,23 +42,38 @@ async def disclose_once(
     if not replies or conversation.collector_type is None:
         return replies
     # Read now, not from ``conversation``: a bot turn loads it before Rasa verifies the debtor.
-    state = (
-        await conn.execute(
-            select(conversations.c.verified_at, conversations.c.disclosed_at).where(
-                conversations.c.id == conversation.id
-            )
-        )
-    ).one()
-    if state.verified_at is None or state.disclosed_at is not None:
+    verified = await conn.scalar(
+        select(conversations.c.verified_at).where(conversations.c.id == conversation.id)
+    )
+    if verified is None or await _disclosed(conn, conversation.id):
         return replies
     ruleset = ruleset_for(conversation.collector_type, settings.ruleset)
     initial = conversation.first_communication_at is None
-    required = required_disclosures(ruleset, REPLY_KIND, initial, conversation.channel)
+    snapshots = await load_snapshots(
+        conn, now=now, ids=[conversation.account_id], channel=conversation.channel
+    )
+    states = state_disclosures_for(
+        snapshots[conversation.account_ref], conversation.channel, "reply", ruleset, settings
+    )
+    required = required_disclosures(ruleset, REPLY_KIND, initial, conversation.channel, states)
     if not required:
         return replies
     first = replies[0]
     replies[0] = replace(first, body=add_disclosures(first.body, required), kind=REPLY_KIND)
-    await conn.execute(
-        update(conversations).where(conversations.c.id == conversation.id).values(disclosed_at=now)
-    )
     return replies
+
+
+async def _disclosed(conn: AsyncConnection, conversation_id: str) -> bool:
+    """Whether a message carrying the disclosure went out, or may still: one the policy
+    blocked or the provider refused never reached the consumer, so the next one carries it."""
+    found = await conn.scalar(
+        select(messages.c.id)
+        .where(
+            messages.c.conversation_id == conversation_id,
+            messages.c.direction == "outbound",
+            messages.c.kind == REPLY_KIND,
+            messages.c.status.not_in((OutboundStatus.BLOCKED, OutboundStatus.FAILED)),
+        )
+        .limit(1)
+    )
+    return found is not None

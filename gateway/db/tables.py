@@ -1,6 +1,7 @@
 """The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
 
-Every table is importable from here; the calls' tables live in ``call_tables``.
+Every table is importable from here; the agents', the calls' and the audit trail's live in
+``agent_tables``, ``call_tables`` and ``audit_tables``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import (
 )
 
 from gateway.db.agent_tables import agents, canned_responses, conversation_notes
+from gateway.db.audit_tables import audit_heads, audit_log
 from gateway.db.base import Id, metadata
 from gateway.db.call_tables import calls, recordings
 from gateway.db.types import UTCDateTime
@@ -185,8 +187,6 @@ conversations = Table(
     Column("verify_attempts", Integer, nullable=False, default=0, server_default="0"),
     Column("escalation_reason", String(200)),
     Column("last_inbound_at", UTCDateTime),
-    # When the debt-collector disclosure went out after verification (once per conversation).
-    Column("disclosed_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "account_id", "channel"),
@@ -285,29 +285,4 @@ provider_events = Table(
     # What the provider sent, as it sent it.
     Column("raw", JSON),
     UniqueConstraint("provider", "event_id"),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("chain_key", String(140), nullable=False),
-    Column("seq", Integer, nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("event", String(60), nullable=False),
-    Column("subject", String(140)),
-    # The canonical JSON text that was hashed; kept verbatim so verification never re-encodes.
-    Column("payload", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    UniqueConstraint("chain_key", "seq"),
-    Index(None, "subject"),
-)
-
-audit_heads = Table(
-    "audit_heads",
-    metadata,
-    Column("chain_key", String(140), primary_key=True),
-    Column("seq", Integer, nullable=False),
-    Column("hash", String(64), nullable=False),
 )

@@ -30,6 +30,7 @@ from gateway.db.tables import accounts, messages, timeline
 from gateway.messages.send_records import record_failure, record_sent
 from gateway.messages.statuses import UNSENT, OutboundStatus
 from gateway.messages.transitions import move
+from gateway.outreach.composing import checked_text
 from gateway.outreach.decisions import DECISION_EVENT, decide
 from gateway.outreach.snapshots import load_snapshots
 from gateway.records import audit
@@ -305,7 +306,7 @@ def message_facts(row: Any, initial: bool) -> MessageFacts | None:
     """
     if row.kind is None:
         return None
-    text = row.body if row.subject is None else f"{row.subject}\n{row.body}"
+    text = checked_text(row.body, row.subject)
     return MessageFacts(text, row.kind, initial, row.threatens_legal_action)
 
 

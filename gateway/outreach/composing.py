@@ -46,12 +46,10 @@ def compose(
     context = account.template_context(settings.collector, now) | dict(variables)
     rendered = templates.render(channel, template, context)
     meta = templates.meta(channel, template)
-    added = _state_disclosures(account, channel, purpose, ruleset, settings)
-    body = add_disclosures(rendered.body, tuple(added)) if added else rendered.body
-    rendered = Rendered(body=body, subject=rendered.subject)
-    text = body if rendered.subject is None else f"{rendered.subject}\n{body}"
+    added = state_disclosures_for(account, channel, purpose, ruleset, settings)
+    rendered = Rendered(body=add_disclosures(rendered.body, added), subject=rendered.subject)
     message = MessageFacts(
-        text=text,
+        text=checked_text(rendered.body, rendered.subject),
         kind=meta.kind,
         initial=account.first_communication_at is None,
         threatens_legal_action=meta.threatens_legal_action,
@@ -59,9 +57,16 @@ def compose(
     return Composed(rendered, message)
 
 
-def _state_disclosures(
+def checked_text(body: str, subject: str | None) -> str:
+    """What the disclosure rules read of a message: an email's subject counts too."""
+    return body if subject is None else f"{subject}\n{body}"
+
+
+def state_disclosures_for(
     account: AccountSnapshot, channel: str, purpose: str, ruleset: Ruleset, settings: Settings
 ) -> tuple[Disclosure, ...]:
+    """What the consumer's states add to a message on ``channel``, filled in; one that cannot
+    be filled is left out (the policy check then blocks the message for lacking it)."""
     values = {"collector_name": settings.collector_name, "owner_name": account.creditor}
     if settings.collector_ca_license:
         values["ca_license_number"] = settings.collector_ca_license

@@ -25,7 +25,7 @@ from gateway.messages.send import Sender
 from gateway.outreach.intake import Intake
 from gateway.outreach.rendering import TemplateLibrary
 from gateway.outreach.sending import OutreachSender
-from policies.timezones import preload
+from policies import states, timezones
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,8 @@ class Deps:
         except BaseException:
             await engine.dispose()
             raise
-        preload()
+        timezones.preload()
+        states.preload()
         # One connection pool for every outgoing call (providers, webhook deliveries, Rasa).
         http = ClientSession()
         sender = Sender(engine, redis, providers or build_providers(settings, http), settings)

@@ -1,7 +1,7 @@
 """Compliance depth: where each contact point came from, work addresses, when the consumer last
 wrote from it and when a reassigned-numbers check found it theirs; time-barred debts, the first
-communication and the validation notice of each account; the disclosure given in a conversation;
-what kind of communication each message is
+communication and the validation notice of each account; what kind of communication each
+message is (the disclosure a conversation owes goes on its message of kind "reply")
 
 Revision ID: 0007
 Revises: 0006
@@ -45,8 +45,6 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("validation_requested_at", UTCDateTime(timezone=True), nullable=True)
         )
-    with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("disclosed_at", UTCDateTime(timezone=True), nullable=True))
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=30), nullable=True))
         batch.add_column(
@@ -60,8 +58,6 @@ def downgrade() -> None:
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("threatens_legal_action")
         batch.drop_column("kind")
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_column("disclosed_at")
     with op.batch_alter_table("accounts") as batch:
         for column in (
             "validation_requested_at",

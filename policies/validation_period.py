@@ -7,7 +7,7 @@ is "today" for the consumer and stores what it computes.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 __all__ = [
     "ASSUMED_RECEIPT_DAYS",
@@ -42,6 +42,7 @@ def assumed_receipt(sent_on: date) -> date:
     return day
 
 
+@lru_cache(maxsize=4096)  # every rendered message asks (for {{ dispute_deadline }})
 def validation_period_end(sent_on: date) -> date:
     """The last day of the validation period for a notice sent on ``sent_on``."""
     return assumed_receipt(sent_on) + timedelta(days=VALIDATION_PERIOD_DAYS)

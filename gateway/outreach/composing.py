@@ -16,7 +16,7 @@ from datetime import datetime
 from gateway.config import Settings
 from gateway.outreach.rendering import Rendered, TemplateLibrary
 from gateway.outreach.snapshots import AccountSnapshot
-from policies import MessageFacts, Ruleset
+from policies import ConsentState, ContactFacts, MessageFacts, Ruleset
 from policies.disclosures import add_disclosures
 from policies.engine import applicable_overlays
 from policies.rule_settings import Disclosure
@@ -70,7 +70,16 @@ def state_disclosures_for(
     values = {"collector_name": settings.collector_name, "owner_name": account.creditor}
     if settings.collector_ca_license:
         values["ca_license_number"] = settings.collector_ca_license
-    facts = account.facts(channel, purpose, account.contact_for(channel), ruleset)
+    # Only where the consumer may be and what the debt is matter here: no history, no consent.
+    facts = ContactFacts(
+        channel=channel,
+        purpose=purpose,
+        consent=ConsentState.MISSING,
+        timezones=(),
+        postal_code=account.postal_code,
+        phones=account.phones,
+        time_barred=account.time_barred,
+    )
     try:
         required = state_disclosures(facts, applicable_overlays(facts, ruleset))
     except ValueError:

@@ -154,14 +154,26 @@ class Intake:
                 f"no channel has a template named {body.template!r}",
                 details=[{"field": "template", "message": "unknown template"}],
             )
-        evaluations = [self._decide_channel(account, c, body, now) for c in candidates]
-        allowed = [e for e in evaluations if e.decision.outcome is Outcome.ALLOW]
-        if allowed:
-            return allowed[0]
-        deferred = [e for e in evaluations if e.decision.outcome is Outcome.DEFER]
-        if deferred:
-            return min(deferred, key=lambda e: e.decision.not_before or now)
-        return evaluations[0]
+        # Rank the channels on the contact alone, then check the text of the best first: a
+        # text can only add blocking reasons, so the first whose text passes is the best, and
+        # most items render one template instead of one per channel.
+        contacts = [
+            decide(account, c, body.purpose, now, ruleset_override=self._ruleset_override)
+            for c in candidates
+        ]
+        ranked = [e for e in contacts if e.decision.outcome is Outcome.ALLOW]
+        ranked += sorted(
+            (e for e in contacts if e.decision.outcome is Outcome.DEFER),
+            key=lambda e: e.decision.not_before or now,
+        )
+        ranked += [e for e in contacts if e.decision.outcome is Outcome.BLOCK]
+        checked = []
+        for contact in ranked:
+            evaluation = self._decide_channel(account, contact.channel, body, now)
+            if evaluation.decision.outcome is contact.decision.outcome:
+                return evaluation
+            checked.append(evaluation)
+        return checked[0]
 
     def _decide_channel(
         self, account: AccountSnapshot, channel: str, body: OutreachIn, now: datetime

@@ -94,7 +94,7 @@ class AccountSnapshot:
             consent=ConsentState(contact.consent) if contact else ConsentState.MISSING,
             timezones=(self.timezone,) if self.timezone else (),
             postal_code=self.postal_code,
-            phones=tuple(sorted({c.address for c in self.contacts if c.channel in PHONE_CHANNELS})),
+            phones=self.phones,
             contact_valid=contact is not None and contact.valid,
             history=history_read(self.history, channel, purpose, ruleset),
             do_not_contact=self.do_not_contact,
@@ -111,6 +111,11 @@ class AccountSnapshot:
             time_barred=self.time_barred,
             message=message,
         )
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        """Every phone number on file: each area code is a location signal."""
+        return tuple(sorted({c.address for c in self.contacts if c.channel in PHONE_CHANNELS}))
 
     def template_context(self, collector: dict[str, str], now: datetime) -> dict[str, Any]:
         """What every template may use besides the request's variables: ``dispute_deadline``

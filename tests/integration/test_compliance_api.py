@@ -250,3 +250,22 @@ async def test_explain_shows_state_rules_and_disclosures_with_citations(
     assert "! warning address_provenance" in text.stdout
     assert "message: subsequent collection communication, text checked" in text.stdout
     assert "re-run on the recorded facts: same decision" in text.stdout
+
+
+async def test_auto_passes_over_a_channel_whose_text_would_be_blocked(client: Any) -> None:
+    phone = "+12135550123"
+    contacts = [
+        {"channel": "sms", "address": phone, "consent": True},
+        {"channel": "voice", "address": phone, "consent": True},
+    ]
+    await put_account(client, "CA-2", debtor=LOS_ANGELES, contacts=contacts)
+    sms = await evaluate(client, "CA-2", channel="sms", purpose="collection")
+    assert sms["outcome"] == "allow"  # the contact is fine; its text is not (no license)
+    response = await client.post(
+        "/v1/outreach",
+        json=outreach_body(account_ref="CA-2", channel="auto"),
+        headers={"Idempotency-Key": "auto-ca"},
+    )
+    accepted = await response.json()
+    # The voicemail says nothing about a debt, so California asks nothing of it.
+    assert (accepted["status"], accepted["channel"]) == ("queued", "voice"), accepted

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from typing import Any
 
 import phonenumbers
 from phonenumbers import geocoder
 
-from policies.timezones import validate_phone, validate_postal_code
+from policies.timezones import validate_phone, validate_postal_code, zip_rows
 
 __all__ = [
     "ALL_REGIONS",
@@ -111,9 +110,7 @@ _CITY_STATE = re.compile(r".+, ([A-Z]{2})")
 @cache
 def _zip_index() -> dict[str, tuple[str, ...]]:
     """ZIP code -> regions, built once: `zipcodes.matching` is a linear scan per call."""
-    import zipcodes
-
-    rows: list[dict[str, Any]] = zipcodes.list_all()  # type: ignore[no-untyped-call]
+    rows = zip_rows()
     # A few rows carry no county; the postal city names used inside the five boroughs
     # (Brooklyn, Jamaica, Flushing...) place those.
     nyc_cities = {

@@ -30,6 +30,7 @@ __all__ = [
     "validate_phone",
     "validate_postal_code",
     "validate_zone",
+    "zip_rows",
     "zone_infos",
 ]
 
@@ -70,11 +71,19 @@ def zone_infos(names: tuple[str, ...]) -> tuple[ZoneInfo, ...]:
 
 
 @cache
-def _zip_index() -> dict[str, tuple[str, ...]]:
-    """ZIP code -> zones, built once: `zipcodes.matching` is a linear scan per call."""
+def zip_rows() -> list[dict[str, Any]]:
+    """Every row of the bundled `zipcodes` dataset, read once (about half a second) for the
+    zone index here and the region index of `policies.states`."""
     import zipcodes
 
     rows: list[dict[str, Any]] = zipcodes.list_all()  # type: ignore[no-untyped-call]
+    return rows
+
+
+@cache
+def _zip_index() -> dict[str, tuple[str, ...]]:
+    """ZIP code -> zones, built once: `zipcodes.matching` is a linear scan per call."""
+    rows = zip_rows()
     by_state: dict[str, set[str]] = {}
     for row in rows:
         if _is_zone(row["timezone"]):

@@ -23,7 +23,7 @@ from gateway.conversations.replies import queue_replies, reply_to
 from gateway.db.tables import accounts, conversation_notes
 from gateway.errors import ValidationFailed
 from gateway.ids import new_id
-from gateway.messages.send import Prepared, prepare
+from gateway.messages.send_decision import Prepared, prepare
 from gateway.messages.statuses import OutboundStatus
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain

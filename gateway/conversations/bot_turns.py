@@ -33,7 +33,8 @@ from gateway.conversations.replies import queue_replies, reply_to
 from gateway.conversations.store import has_pending, load_conversation, oldest_pending
 from gateway.db.engine import reading
 from gateway.db.tables import conversations, messages
-from gateway.messages.send import Prepared, Sender
+from gateway.messages.send import Sender
+from gateway.messages.send_decision import Prepared
 from gateway.messages.statuses import InboundStatus
 from gateway.worker.jobs import backoff_seconds
 

@@ -20,7 +20,7 @@ from gateway.conversations.replies import queue_replies, reply_to
 from gateway.conversations.store import close
 from gateway.conversations.update_data import normalise
 from gateway.conversations.verification import terms_for
-from gateway.messages.send import CONFIRMATION
+from gateway.messages.send_decision import CONFIRMATION
 from gateway.records import audit
 from gateway.records.accounts import invalidate_contact
 from gateway.records.consent import record_consent

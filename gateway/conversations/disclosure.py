@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Label, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config import Settings
@@ -42,10 +42,14 @@ async def disclose_once(
     if not replies or conversation.collector_type is None:
         return replies
     # Read now, not from ``conversation``: a bot turn loads it before Rasa verifies the debtor.
-    verified = await conn.scalar(
-        select(conversations.c.verified_at).where(conversations.c.id == conversation.id)
-    )
-    if verified is None or await _disclosed(conn, conversation.id):
+    state = (
+        await conn.execute(
+            select(conversations.c.verified_at, _disclosed(conversation.id)).where(
+                conversations.c.id == conversation.id
+            )
+        )
+    ).one()
+    if state.verified_at is None or state.disclosed:
         return replies
     ruleset = ruleset_for(conversation.collector_type, settings.ruleset)
     initial = conversation.first_communication_at is None
@@ -63,17 +67,16 @@ async def disclose_once(
     return replies
 
 
-async def _disclosed(conn: AsyncConnection, conversation_id: str) -> bool:
+def _disclosed(conversation_id: str) -> Label[bool]:
     """Whether a message carrying the disclosure went out, or may still: one the policy
     blocked or the provider refused never reached the consumer, so the next one carries it."""
-    found = await conn.scalar(
-        select(messages.c.id)
+    return (
+        exists()
         .where(
             messages.c.conversation_id == conversation_id,
             messages.c.direction == "outbound",
             messages.c.kind == REPLY_KIND,
             messages.c.status.not_in((OutboundStatus.BLOCKED, OutboundStatus.FAILED)),
         )
-        .limit(1)
+        .label("disclosed")
     )
-    return found is not None

@@ -29,7 +29,7 @@ from gateway.conversations.store import HUMAN_STATES
 from gateway.db.tables import messages
 from gateway.db.upsert import dialect_insert
 from gateway.ids import new_id
-from gateway.messages.send import CONFIRMATION
+from gateway.messages.send_decision import CONFIRMATION
 from gateway.messages.statuses import InboundStatus
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain

@@ -26,6 +26,7 @@ from gateway.outreach.rulesets import ruleset_for
 from gateway.records.updates import NewUpdate, record_update
 from gateway.records.validation import VALIDATION_TEMPLATE, validation_view
 from gateway.worker.jobs import enqueue_delivery
+from policies import Ruleset
 
 BATCH = 200
 
@@ -51,13 +52,14 @@ async def sweep_validation_notices(
         )
     handled = 0
     for row in rows:
-        rules = ruleset_for(row.collector_type, settings.ruleset).validation_notice
+        ruleset = ruleset_for(row.collector_type, settings.ruleset)
+        rules = ruleset.validation_notice
         if rules.enabled:
             # A notice the policy layer blocks (no allowed channel, a hold) still falls due:
             # the core system hears of it, to send it some other way.
             sent = rules.mode == "send" and await _send_notice(engine, redis, intake, row)
             if not sent:
-                await _ask_core(engine, redis, settings, row, now)
+                await _ask_core(engine, redis, ruleset, row, now)
             handled += 1
         # Marked either way: an account with nothing to do must not fill every later batch.
         async with engine.begin() as conn:
@@ -85,9 +87,9 @@ async def _send_notice(engine: AsyncEngine, redis: ArqRedis, intake: Intake, row
 
 
 async def _ask_core(
-    engine: AsyncEngine, redis: ArqRedis, settings: Settings, row: Any, now: datetime
+    engine: AsyncEngine, redis: ArqRedis, ruleset: Ruleset, row: Any, now: datetime
 ) -> None:
-    view = validation_view(row, ruleset_for(row.collector_type, settings.ruleset), now)
+    view = validation_view(row, ruleset, now)
     async with engine.begin() as conn:
         stored = await record_update(
             conn,

@@ -19,6 +19,15 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with an inbound message (a dispute letter); kept, never opened."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class InboundText:
     """A message a consumer sent.
 
@@ -35,6 +44,7 @@ class InboundText:
     received_at: datetime
     subject: str | None = None
     conversation_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
     raw: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
 
@@ -54,7 +64,8 @@ class StatusReport:
 
     ``event_id`` is the provider's own id of this report (applied once); ``message_id`` is
     Parley's id when the provider echoes it back; ``provider_status`` is the provider's own word,
-    kept on the message timeline.
+    kept on the message timeline. ``address`` is the recipient when the provider names it (an
+    unsubscribe applies to the address even when the message is not found).
     """
 
     provider: str
@@ -66,6 +77,7 @@ class StatusReport:
     message_id: str | None = None
     error_code: str | None = None
     effect: Effect | None = None
+    address: str | None = None
     raw: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
 
 

@@ -36,13 +36,15 @@ from gateway.config import Settings
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
-from gateway.messages.providers import TWILIO_WEBHOOKS
+from gateway.messages.providers import SENDGRID_EVENTS, SENDGRID_INBOUND, TWILIO_WEBHOOKS
 from gateway.metrics import create_metrics
 from gateway.middleware import errors_middleware, metrics_middleware
 from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake, IntakeOutcome, IntakeRequest, accept_and_enqueue
 from gateway.outreach.rendering import TemplateLibrary
-from gateway.webhooks import twilio_webhooks
+from gateway.pages.unsubscribe_pages import unsubscribe_pages
+from gateway.records.unsubscribe import PREFIX as UNSUBSCRIBE
+from gateway.webhooks import sendgrid_events_webhook, sendgrid_inbound_webhook, twilio_webhooks
 from policies import states, timezones
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # a full 1,000-item batch with variables fits comfortably
@@ -128,5 +130,8 @@ def init_app(settings: Settings) -> web.Application:
     app.add_subapp("/v1/bot", bot_api())
     app.add_subapp("/v1", core_api())
     app.add_subapp(TWILIO_WEBHOOKS, twilio_webhooks())
+    app.add_subapp(SENDGRID_EVENTS, sendgrid_events_webhook())
+    app.add_subapp(SENDGRID_INBOUND, sendgrid_inbound_webhook())
+    app.add_subapp(UNSUBSCRIBE, unsubscribe_pages())
     app.add_subapp("/agent", agent_console())
     return app

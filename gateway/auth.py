@@ -31,6 +31,10 @@ class Scheme(enum.StrEnum):
     BOT_BEARER = "bot_bearer"  # the assistant's action server: Bearer <PARLEY_BOT_TOKEN>
     TWILIO_SIGNATURE = "twilio_signature"  # X-Twilio-Signature over the public URL
     AGENT_SESSION = "agent_session"  # agents: a session cookie, and X-CSRF-Token on changes
+    SENDGRID_SIGNATURE = "sendgrid_signature"  # ECDSA over the timestamp and the raw body
+    # Inbound Parse: SendGrid's signature when a key is set, else Basic credentials in its URL.
+    SENDGRID_INBOUND = "sendgrid_inbound"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"  # the keyed token in an email's unsubscribe link
 
 
 AUTH_SCHEME = web.AppKey("auth_scheme", Scheme)

@@ -88,8 +88,28 @@ class Settings(BaseSettings):
     voice_speech_min_confidence: float = Field(default=0.4, ge=0, le=1)
     sendgrid_api_key: SecretStr | None = None
     sendgrid_from: str | None = None
+    sendgrid_from_name: str | None = None
     sendgrid_base_url: HttpUrl | None = None
+    sendgrid_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Signed Event Webhook and signed Inbound Parse: base64 DER P-256 public keys.
     sendgrid_webhook_public_key: str | None = None
+    sendgrid_inbound_public_key: str | None = None
+    # Basic credentials in the Inbound Parse URL, for an account without signed Inbound Parse.
+    sendgrid_inbound_user: str | None = None
+    sendgrid_inbound_password: SecretStr | None = None
+    # Signs the per-message unsubscribe links of emails (RFC 8058 one-click).
+    unsubscribe_key: SecretStr = SecretStr("parley-dev-unsubscribe-key")
+    # Files that come with inbound email (a dispute letter): what is kept, the rest refused.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    attachment_types: Annotated[tuple[str, ...], NoDecode] = (
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/heic",
+        "image/tiff",
+        "text/plain",
+    )
     core_webhook_url: HttpUrl | None = None
     core_webhook_secret: SecretStr | None = None
     core_webhook_max_tries: int = Field(default=12, ge=1)
@@ -112,7 +132,9 @@ class Settings(BaseSettings):
     # The agent console: how long a session lives without a request.
     agent_session_idle_minutes: int = Field(default=30, ge=1, le=1440)
 
-    @field_validator("api_tokens", "auto_channel_order", "bot_escalate_on", mode="before")
+    @field_validator(
+        "api_tokens", "auto_channel_order", "bot_escalate_on", "attachment_types", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

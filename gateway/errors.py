@@ -87,3 +87,17 @@ class TooManyRequests(ParleyError):
 
     status = 429
     code = "too_many_requests"
+
+
+class PayloadTooLarge(ParleyError):
+    """The request body is larger than the route accepts."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class Unavailable(ParleyError):
+    """A store Parley needs failed for now; the caller should try again (a provider retries)."""
+
+    status = 503
+    code = "unavailable"

@@ -17,6 +17,14 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
+from sendgrid_fixtures import (  # noqa: F401
+    email_client,
+    email_drain,
+    email_settings,
+    sendgrid,
+    sendgrid_webhooks,
+    webhook_clock,
+)
 from shared import POSTGRES_ADMIN_URL, TOKEN, Drainer
 from sqlalchemy import delete, text
 from stack import (  # noqa: F401

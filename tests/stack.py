@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sendgrid_emulator import SendGridEmulator
+from sendgrid_fixtures import sendgrid_env
 from stack_processes import ROOT, BotStack, WebhookReceiver, repo_settings
 from twilio_fixtures import STACK_PUBLIC_URL, ThreadedEmulator
 from xdist.scheduler import LoadScopeScheduling
@@ -145,15 +147,19 @@ def bot_stack(
     stack_redis = os.environ.get("PARLEY_TEST_STACK_REDIS_URL") or _with_db(
         redis_url, STACK_REDIS_DB
     )
-    # SMS and calls of the stack go through the real twilio SDK to an emulator.
+    # SMS and calls of the stack go through the real twilio SDK to an emulator, email through
+    # SendGrid's API to another, both on the emulator thread's loop.
     twilio = ThreadedEmulator()
     twilio.start()
+    sendgrid = SendGridEmulator()
+    twilio.call(sendgrid.start())
     stack = BotStack(
         tmp_path_factory.mktemp("stack"),
         bot_model,
         redis_url=stack_redis,
-        extra_env=twilio.env() | bot_stack_env,
+        extra_env=twilio.env() | sendgrid_env(sendgrid) | bot_stack_env,
         twilio=twilio,
+        sendgrid=sendgrid,
     )
     twilio.emulator.route_public(STACK_PUBLIC_URL, stack.gateway_url)
     try:
@@ -164,6 +170,7 @@ def bot_stack(
         yield stack
     finally:
         stack.stop()  # safe when start() failed half-way
+        twilio.call(sendgrid.stop())
         twilio.stop()
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import redis
+from sendgrid_emulator import SendGridEmulator
 from twilio_fixtures import ThreadedEmulator
 
 from gateway.assistant.processes import ManagedProcess, spawn, start_actions, start_rasa, wait_ready
@@ -106,6 +107,7 @@ class BotStack:
         redis_url: str,
         extra_env: dict[str, str],
         twilio: ThreadedEmulator,
+        sendgrid: SendGridEmulator | None = None,
         database_url: str | None = None,
         rasa_url: str | None = None,
     ) -> None:
@@ -113,6 +115,8 @@ class BotStack:
         of the stack's own)."""
         assert model is not None or rasa_url is not None
         self.twilio = twilio
+        # Running on ``twilio``'s loop: run its coroutines with ``twilio.run``.
+        self.sendgrid = sendgrid
         self.var_dir = directory / "var"
         self.log_dir = directory / "logs"
         self.model = model

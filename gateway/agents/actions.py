@@ -77,7 +77,7 @@ async def reply(
     body = checked_text(text)
     message = reply_to(conversation, body, "reply", settings, agent_id=agent.id)
     [message] = await disclose_once(conn, conversation, [message], settings, now)
-    [message_id] = await queue_replies(conn, [message], now)
+    [message_id] = await queue_replies(conn, [message], now, settings)
     checked = None
     if message.kind is not None:
         checked = MessageFacts(

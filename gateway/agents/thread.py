@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.clock import iso
 from gateway.config import Settings
+from gateway.conversations.attachments import files_of
 from gateway.conversations.store import load_conversation
 from gateway.db.tables import (
     account_updates,
@@ -129,6 +130,8 @@ async def _messages(conn: AsyncConnection, conversation: Any) -> list[dict[str, 
         .order_by(messages.c.created_at.desc(), messages.c.id.desc())
         .limit(THREAD_LIMIT)
     )
+    listed = list(rows)
+    files = await files_of(conn, [row.id for row in listed if row.direction == "inbound"])
     return [
         {
             "id": row.id,
@@ -137,11 +140,25 @@ async def _messages(conn: AsyncConnection, conversation: Any) -> list[dict[str, 
             "channel": row.channel,
             "status": row.status,
             "sender": _sender(row),
+            "subject": row.subject,
             "text": row.body,
             "at": iso(row.created_at),
+            "attachments": [_file(f) for f in files.get(row.id, ())],
         }
-        for row in reversed(list(rows))
+        for row in reversed(listed)
     ]
+
+
+def _file(row: Any) -> dict[str, Any]:
+    """A file listed on a message: a download link when it was kept, why not otherwise."""
+    return {
+        "id": row.id,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "size": row.size,
+        "refused": row.refused,
+        "url": None if row.refused else f"/agent/api/attachments/{row.id}",
+    }
 
 
 async def _notes(conn: AsyncConnection, conversation_id: str) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -21,8 +22,10 @@ from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.auth import AGENT
 from gateway.conversations.after_commit import AfterCommit
 from gateway.conversations.agent_events import AgentEvent
+from gateway.conversations.attachments import kept_file
 from gateway.conversations.store import load_conversation
-from gateway.errors import ValidationFailed
+from gateway.db.engine import reading
+from gateway.errors import NotFound, ValidationFailed
 from gateway.messages.statuses import OutboundStatus
 from gateway.worker.jobs import enqueue_message
 
@@ -52,6 +55,28 @@ async def thread(request: web.Request) -> web.Response:
     async with request.config_dict[ENGINE].begin() as conn:
         found = await read_thread(conn, request.match_info["id"], settings, clock.utcnow())
     return web.json_response(found)
+
+
+@routes.get("/api/attachments/{id}")
+async def attachment(request: web.Request) -> web.FileResponse:
+    """A kept file, always as a download: never shown inline, never sniffed as something else."""
+    async with reading(request.config_dict[ENGINE]) as conn:
+        found = await kept_file(conn, request.match_info["id"], request.config_dict[SETTINGS])
+    if found is None:
+        raise NotFound("no such file", code="unknown_attachment")
+    row, path = found
+    fallback = row.filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(row.filename)}"
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Disposition": disposition,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 async def _act(request: web.Request, work: Work, status: int = 200) -> web.Response:

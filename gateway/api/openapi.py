@@ -11,6 +11,7 @@ from gateway.api import schemas
 from gateway.api.openapi_agent import MODELS as agent_models
 from gateway.api.openapi_agent import SECURITY_SCHEMES as agent_security
 from gateway.api.openapi_agent import agent_operations
+from gateway.api.openapi_email import email_operations
 
 routes = web.RouteTableDef()
 
@@ -236,7 +237,7 @@ def build_document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}} | agent_security,
         },
         "security": [{"bearer": []}],
-        "paths": OPERATIONS | agent_operations(_op),
+        "paths": OPERATIONS | email_operations() | agent_operations(_op),
     }
 
 

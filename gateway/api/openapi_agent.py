@@ -75,6 +75,21 @@ def agent_operations(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, A
         one + "/updates": action("Record an account update", _UPDATE, 201),
         one + "/resolve": action("Close the conversation"),
         one + "/return-to-bot": action("The assistant answers the next message"),
+        "/agent/api/attachments/{id}": {
+            "parameters": _ID,
+            "get": {
+                "summary": "A file an email brought (always a download)",
+                "security": _SESSION,
+                "responses": {
+                    "200": {
+                        "description": "the file",
+                        "content": {"application/octet-stream": {"schema": {}}},
+                    },
+                    "401": {"description": "no session"},
+                    "404": {"description": "unknown, refused or missing file"},
+                },
+            },
+        },
         "/agent/api/canned-responses": {
             "get": session("Canned responses (?conversation_id= fills them in)", None, 200, (404,)),
             "post": change(

@@ -146,7 +146,7 @@ class BotTurns:
             )
             answers = [reply_to(pending, text, "reply", self.settings) for text in replies]
             answers = await disclose_once(conn, pending, answers, self.settings, now)
-            sends = await queue_replies(conn, answers, now)
+            sends = await queue_replies(conn, answers, now, self.settings)
             return [await self.sender.prepare(conn, message_id) for message_id in sends]
 
     async def _assistant_down(self, pending: Any, exc: AssistantUnavailable, job_try: int) -> None:
@@ -175,7 +175,8 @@ class BotTurns:
                 .values(status=InboundStatus.FOR_AGENT, updated_at=now)
             )
             holding = texts.assistant_unavailable(settings.collector_name)
-            sends = await queue_replies(conn, [reply_to(before, holding, "reply", settings)], now)
+            holding_reply = reply_to(before, holding, "reply", settings)
+            sends = await queue_replies(conn, [holding_reply], now, settings)
             after = await load_conversation(conn, pending.id)
         await (
             AfterCommit(sends=sends, updates=updates)

@@ -130,4 +130,4 @@ async def _consequences(
     if channel == "voice":
         return [], []  # the IVR says it on the call; calling back to confirm would defeat it
     reply = reply_to(conversation, body, CONFIRMATION, settings)
-    return [], await queue_replies(conn, [reply], now)
+    return [], await queue_replies(conn, [reply], now, settings)

@@ -260,4 +260,4 @@ async def _confirm(
         conversation_id=conversation_id,
         provider=settings.provider_name(text.channel),
     )
-    received.after.sends += await queue_replies(conn, [reply], text.received_at)
+    received.after.sends += await queue_replies(conn, [reply], text.received_at, settings)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config import Settings
+from gateway.conversations.email_thread import email_parts
 from gateway.db.tables import messages
 from gateway.ids import new_id
 from gateway.messages.statuses import OutboundStatus
@@ -53,12 +54,19 @@ def reply_to(
 
 
 async def queue_replies(
-    conn: AsyncConnection, replies: Sequence[Reply], now: datetime
+    conn: AsyncConnection, replies: Sequence[Reply], now: datetime, settings: Settings
 ) -> list[str]:
-    """Record replies as queued; returns their message ids, to send once committed."""
+    """Record replies as queued; returns their message ids, to send once committed.
+
+    A reply by email is an email like any other: subject, HTML part and unsubscribe link, in
+    the thread the consumer wrote in (``email_thread``).
+    """
     ids = []
     for reply in replies:
         message_id = new_id("msg")
+        parts: dict[str, Any] = {"body": reply.body}
+        if reply.channel == "email":
+            parts = await email_parts(conn, reply.conversation_id, reply.body, message_id, settings)
         await conn.execute(
             messages.insert().values(
                 id=message_id,
@@ -67,7 +75,6 @@ async def queue_replies(
                 channel=reply.channel,
                 direction="outbound",
                 address=reply.address,
-                body=reply.body,
                 provider=reply.provider,
                 purpose=reply.purpose,
                 agent_id=reply.agent_id,
@@ -75,6 +82,7 @@ async def queue_replies(
                 status=OutboundStatus.QUEUED,
                 created_at=now,
                 updated_at=now,
+                **parts,
             )
         )
         ids.append(message_id)

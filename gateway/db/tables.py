@@ -1,7 +1,7 @@
 """The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
 
-Every table is importable from here; the agents', the calls' and the audit trail's live in
-``agent_tables``, ``call_tables`` and ``audit_tables``.
+Every table is importable from here; the agents', the calls', the attachments' and the audit
+trail's live in ``agent_tables``, ``call_tables``, ``attachment_tables`` and ``audit_tables``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 
 from gateway.db.agent_tables import agents, canned_responses, conversation_notes
+from gateway.db.attachment_tables import attachments
 from gateway.db.audit_tables import audit_heads, audit_log
 from gateway.db.base import Id, metadata
 from gateway.db.call_tables import calls, recordings
@@ -37,6 +38,7 @@ __all__ = [
     "account_updates",
     "accounts",
     "agents",
+    "attachments",
     "audit_heads",
     "audit_log",
     "calls",
@@ -81,6 +83,8 @@ accounts = Table(
     Column("attorney_represented", Boolean, nullable=False, default=False),
     Column("time_barred", Boolean, nullable=False, default=False, server_default=false()),
     Column("limitations_date", Date),
+    # records.account_input.Itemization, for the validation notice (12 CFR 1006.34(c)(2)).
+    Column("itemization", JSON),
     # 12 CFR 1006.34: the first communication in connection with the debt starts the clock for
     # the validation notice; when it was provided and by whom ("template" | "core").
     Column("first_communication_at", UTCDateTime),
@@ -206,8 +210,12 @@ messages = Table(
     Column("address", String(320)),
     Column("subject", String(300)),
     Column("body", Text, nullable=False),
+    # An email's HTML part and its own headers (In-Reply-To, References); None elsewhere.
+    Column("html", Text),
+    Column("headers", JSON),
     Column("provider", String(20), nullable=False),
-    Column("provider_id", String(100)),
+    # Long enough for an email's Message-ID, the id inbound email is deduplicated on.
+    Column("provider_id", String(300)),
     # Outbound messages outside an outreach (bot and agent replies, keyword confirmations).
     Column("purpose", String(20)),
     # What the outbound text is, for its disclosures (policies.facts.MESSAGE_KINDS; None: a

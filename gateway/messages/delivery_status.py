@@ -81,7 +81,11 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> Applied:
     step = report.status or report.provider_status
     mapped = MESSAGE_STATUS.get(report.status) if report.status is not None else None
     if mapped is None or RANK[OutboundStatus(row.status)] >= RANK[mapped]:
+        # Engagement (an open, a click), a late or lesser report: on the timeline only. A
+        # report about the address rather than the delivery (an unsubscribe) still counts.
         await record_step(conn, row, step, report.at, detail)
+        if report.status is None and row.account_id is not None:
+            await audit.append(conn, await _effect(conn, row, report))
         return Applied("recorded")
     columns: dict[str, Any] = {}
     if row.provider_id is None:
@@ -131,16 +135,22 @@ async def _history(
             row.id,
         )
     ]
-    if report.effect is not None:
-        entries[:0] = await record_effect(
-            conn,
-            report.effect,
-            code=report.error_code or "",
-            account_id=row.account_id,
-            account_ref=row.account_ref,
-            channel=row.channel,
-            address=row.address,
-            now=report.at,
-            evidence=row.id,
-        )
+    entries[:0] = await _effect(conn, row, report)
     await audit.append(conn, entries)
+
+
+async def _effect(conn: AsyncConnection, row: Any, report: StatusReport) -> list[AuditEntry]:
+    """What the report says about the message's contact point (opted out, invalid)."""
+    if report.effect is None:
+        return []
+    return await record_effect(
+        conn,
+        report.effect,
+        code=report.error_code or report.provider_status,
+        account_id=row.account_id,
+        account_ref=row.account_ref,
+        channel=row.channel,
+        address=row.address,
+        now=report.at,
+        evidence=row.id,
+    )

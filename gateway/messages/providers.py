@@ -31,6 +31,9 @@ VOICE_ROUTE = "/voice"
 GATHER_ROUTE = "/voice/gather"
 RECORDING_ROUTE = "/voice/recording"
 CALL_STATUS_ROUTE = "/voice/status"
+# Where SendGrid reaches the gateway: its two webhooks, each its own sub-application.
+SENDGRID_EVENTS = "/webhooks/sendgrid/events"
+SENDGRID_INBOUND = "/webhooks/sendgrid/inbound"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +99,34 @@ def _twilio(settings: Settings, channel: str, session: aiohttp.ClientSession) ->
     )
 
 
+def _sendgrid_needs(settings: Settings, _channel: str) -> list[str]:
+    names = ["sendgrid_api_key", "sendgrid_from", "public_url", "sendgrid_webhook_public_key"]
+    return [f"PARLEY_{name.upper()}" for name in names if getattr(settings, name) is None]
+
+
+def _sendgrid(settings: Settings, _channel: str, session: aiohttp.ClientSession) -> Provider:
+    from channels.sendgrid_email import SendGridEmailProvider
+    from gateway.records.unsubscribe import unsubscribe_url
+
+    assert settings.sendgrid_api_key is not None  # _sendgrid_needs checked these at start-up
+    assert settings.sendgrid_from is not None
+    base_url = settings.sendgrid_base_url
+    return SendGridEmailProvider(
+        session,
+        api_key=settings.sendgrid_api_key.get_secret_value(),
+        from_email=settings.sendgrid_from,
+        from_name=settings.sendgrid_from_name or settings.collector_name,
+        unsubscribe_url=lambda message_id: unsubscribe_url(settings, message_id),
+        base_url=str(base_url) if base_url is not None else None,
+        timeout=settings.sendgrid_timeout_seconds,
+    )
+
+
 REGISTRY: dict[str, ProviderSpec] = {
     # Development sink: prints and records every message (var/outbox/console.jsonl).
     "console": ProviderSpec(frozenset(CHANNELS), _console),
     "twilio": ProviderSpec(frozenset({"sms", "voice"}), _twilio, _twilio_needs),
+    "sendgrid": ProviderSpec(frozenset({"email"}), _sendgrid, _sendgrid_needs),
 }
 
 

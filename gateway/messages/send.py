@@ -177,4 +177,12 @@ class Sender:
 
 
 def _outbound(row: Any) -> OutboundMessage:
-    return OutboundMessage(row.id, row.channel, row.address, row.body, row.subject)
+    return OutboundMessage(
+        row.id,
+        row.channel,
+        row.address,
+        row.body,
+        row.subject,
+        html=row.html,
+        headers=row.headers or {},
+    )

@@ -36,7 +36,8 @@ class InboundStatus(enum.StrEnum):
 # Not sent yet: the send core may still act on these.
 UNSENT = frozenset({OutboundStatus.QUEUED, OutboundStatus.DEFERRED, OutboundStatus.SENDING})
 # How far along a message is: a status report never moves a message backwards. A message in
-# "unknown" moves on when the provider reports it after all.
+# "unknown" moves on when the provider reports it after all. A failure is final even after
+# "delivered": an email can bounce after the receiving server accepted it.
 RANK = {
     OutboundStatus.QUEUED: 0,
     OutboundStatus.DEFERRED: 0,
@@ -44,7 +45,7 @@ RANK = {
     OutboundStatus.UNKNOWN: 0,
     OutboundStatus.SENT: 1,
     OutboundStatus.DELIVERED: 2,
-    OutboundStatus.UNDELIVERED: 2,
-    OutboundStatus.FAILED: 2,
-    OutboundStatus.BLOCKED: 2,
+    OutboundStatus.UNDELIVERED: 3,
+    OutboundStatus.FAILED: 3,
+    OutboundStatus.BLOCKED: 3,
 }

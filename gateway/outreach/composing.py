@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.config import Settings
+from gateway.outreach.email_templates import add_html_paragraphs
 from gateway.outreach.rendering import Rendered, TemplateLibrary
 from gateway.outreach.snapshots import AccountSnapshot
+from gateway.records.unsubscribe import PREVIEW_MESSAGE_ID, unsubscribe_url
 from policies import ConsentState, ContactFacts, MessageFacts, Ruleset
-from policies.disclosures import add_disclosures
+from policies.disclosures import add_disclosures, missing_sentences
 from policies.engine import applicable_overlays
 from policies.rule_settings import Disclosure
 from policies.state_rules import fill_disclosures, state_disclosures
@@ -41,13 +43,24 @@ def compose(
     ruleset: Ruleset,
     settings: Settings,
     now: datetime,
+    message_id: str | None = None,
 ) -> Composed:
-    """Render ``template`` for ``account`` on ``channel``; TemplateError when it cannot."""
+    """Render ``template`` for ``account`` on ``channel``; TemplateError when it cannot.
+
+    ``message_id`` is the message's own (its unsubscribe link names it); None when it is only
+    decided on, not sent.
+    """
     context = account.template_context(settings.collector, now) | dict(variables)
+    context["unsubscribe_url"] = unsubscribe_url(settings, message_id or PREVIEW_MESSAGE_ID)
     rendered = templates.render(channel, template, context)
     meta = templates.meta(channel, template)
     added = state_disclosures_for(account, channel, purpose, ruleset, settings)
-    rendered = Rendered(body=add_disclosures(rendered.body, added), subject=rendered.subject)
+    html = rendered.html
+    if html is not None:
+        html = add_html_paragraphs(html, [d.text for d in missing_sentences(rendered.body, added)])
+    rendered = Rendered(
+        body=add_disclosures(rendered.body, added), subject=rendered.subject, html=html
+    )
     message = MessageFacts(
         text=checked_text(rendered.body, rendered.subject),
         kind=meta.kind,

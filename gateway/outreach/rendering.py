@@ -23,6 +23,14 @@ import jinja2
 import jinja2.meta
 
 from gateway.errors import TemplateError
+from gateway.outreach.email_templates import (
+    HTML_SUFFIX,
+    PROBE_UNSUBSCRIBE,
+    email_problems,
+    html_template_name,
+    missing_notice_variables,
+    visible_text,
+)
 from gateway.outreach.rulesets import RULESETS, load_ruleset
 from policies import CHANNELS, MESSAGE_KINDS, Ruleset
 from policies.disclosures import (
@@ -39,7 +47,16 @@ _PROBE_CONTACT = "\x00parley-contact\x00"
 _HEADER = re.compile(r"\{#\s*parley:(?P<fields>[^#]*)#\}")
 _HEADER_SYNTAX = "{# parley: kind=<kind> threatens_legal_action=<true|false> #}"
 RESERVED_NAMES = frozenset(
-    {"collector", "creditor", "debtor", "balance", "account_ref", "dispute_deadline"}
+    {
+        "collector",
+        "creditor",
+        "debtor",
+        "balance",
+        "account_ref",
+        "dispute_deadline",
+        "itemization",
+        "unsubscribe_url",
+    }
 )
 # Variables a limited-content message may not use: each tells whoever hears it about the debt.
 _DEBT_VARIABLES = frozenset({"creditor", "balance", "account_ref"})
@@ -47,10 +64,11 @@ _DEBT_VARIABLES = frozenset({"creditor", "balance", "account_ref"})
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A message ready for a channel: subject only for email."""
+    """A message ready for a channel: subject and HTML part only for email."""
 
     body: str
     subject: str | None = None
+    html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +95,37 @@ class TemplateLibrary:
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(root),
             undefined=jinja2.StrictUndefined,
-            autoescape=False,  # noqa: S701 - plain-text SMS, email and speech, never HTML
+            # Plain text for SMS, speech and email's text part; email's HTML part escaped.
+            autoescape=jinja2.select_autoescape(
+                enabled_extensions=(HTML_SUFFIX.removeprefix("."),), default=False
+            ),
             keep_trailing_newline=False,
             trim_blocks=True,
             lstrip_blocks=True,
         )
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
+        self._html: dict[str, jinja2.Template] = {}
         self._meta: dict[tuple[str, str], TemplateMeta] = {}
         for channel in CHANNELS:
             for path in sorted((root / channel).glob("[!_]*.j2")):
+                if path.name.endswith(HTML_SUFFIX):
+                    continue  # an email's HTML part, loaded with its text part
                 source = path.read_text(encoding="utf-8")
                 meta = _read_header(path, source)
                 template = self._env.get_template(f"{channel}/{path.name}")
-                _check_content(channel, path, source, template.environment, meta, rulesets)
+                if channel == "email":
+                    self._html[path.stem] = self._load_html(path)
+                _check_content(channel, path, source, self._env, meta, rulesets)
                 self._templates[(channel, path.stem)] = template
                 self._meta[(channel, path.stem)] = meta
+
+    def _load_html(self, path: Path) -> jinja2.Template:
+        try:
+            return self._env.get_template(html_template_name(path.stem))
+        except jinja2.TemplateNotFound:
+            raise TemplateError(
+                f"template {path} is refused: lacks its HTML part {path.stem}{HTML_SUFFIX}"
+            ) from None
 
     def names(self, channel: str) -> list[str]:
         """Template names available on a channel."""
@@ -121,19 +155,17 @@ class TemplateLibrary:
         template = self.require(channel, name)
         try:
             text = template.render(context).strip()
+            if channel != "email":
+                return Rendered(body=text)
+            markup = self._html[name].render(context).strip()
         except jinja2.UndefinedError as exc:
             raise TemplateError(
                 f"template {channel}/{name} needs a variable that was not given: {exc.message}",
                 details=[{"field": "variables", "message": str(exc.message)}],
             ) from None
-        return _split_subject(channel, text)
-
-
-def _split_subject(channel: str, text: str) -> Rendered:
-    if channel != "email":
-        return Rendered(body=text)
-    first, _, rest = text.partition("\n")
-    return Rendered(subject=first.removeprefix("Subject:").strip(), body=rest.strip())
+        first, _, rest = text.partition("\n")
+        subject = first.removeprefix("Subject:").strip()
+        return Rendered(body=rest.strip(), subject=subject, html=markup)
 
 
 def _read_header(path: Path, source: str) -> TemplateMeta:
@@ -169,16 +201,33 @@ def _check_content(
 ) -> None:
     # Render with every unknown variable empty: the disclosures must not depend on them.
     probe_env = env.overlay(undefined=jinja2.ChainableUndefined)
-    text = probe_env.from_string(source).render(
-        collector={
+    probes = {
+        "collector": {
             "name": _PROBE_COLLECTOR,
             "business_name": _PROBE_BUSINESS,
             "contact_name": _PROBE_CONTACT,
             "phone": "",
             "email": "",
-        }
-    )
+        },
+        "unsubscribe_url": PROBE_UNSUBSCRIBE,
+    }
+    text = probe_env.from_string(source).render(probes)
     problems: list[str] = []
+    variables = frozenset(jinja2.meta.find_undeclared_variables(env.parse(source)))
+    if channel == "email":
+        html_path = path.with_name(f"{path.stem}{HTML_SUFFIX}")
+        html_source = html_path.read_text(encoding="utf-8")
+        markup = probe_env.get_template(html_template_name(path.stem)).render(probes)
+        problems += email_problems(text, html_source, markup, _PROBE_COLLECTOR)
+        problems += [
+            f"the HTML part {p}"
+            for p in _missing_disclosures(channel, visible_text(markup), meta.kind, rulesets)
+        ]
+        if meta.kind == "validation_notice":
+            problems += [
+                f"lacks the validation notice's {{{{ {name} }}}} (12 CFR 1006.34(c))"
+                for name in missing_notice_variables(variables)
+            ]
     if meta.kind == "limited_content":
         # 1006.2(j)(1): a business name that does not say it collects debts, and a natural
         # person to call back; the collector's own name may say exactly what it must not.
@@ -197,7 +246,7 @@ def _check_content(
         problems.append("lacks a first line 'Subject: ...'")
     problems.extend(_missing_disclosures(channel, text, meta.kind, rulesets))
     if meta.kind == "limited_content":
-        debt_variables = jinja2.meta.find_undeclared_variables(env.parse(source)) & _DEBT_VARIABLES
+        debt_variables = variables & _DEBT_VARIABLES
         if debt_variables:
             problems.append(
                 f"uses {', '.join(sorted(debt_variables))}, which no limited-content message "

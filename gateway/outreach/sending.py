@@ -71,6 +71,7 @@ class OutreachSender:
             conn, now=now, ids=[row.account_id], ruleset_override=settings.ruleset, channel=channel
         )
         account = next(iter(snapshots.values()))
+        message_id = new_id("msg")
         try:
             if row.address is None:
                 raise TemplateError("the outreach has no contact point to send to")
@@ -84,6 +85,7 @@ class OutreachSender:
                 ruleset_for(account.collector_type, settings.ruleset),
                 settings,
                 now,
+                message_id,
             )
         except TemplateError as exc:
             await progress.fail_unrendered(conn, row.id, now, exc.code, exc.message)
@@ -96,7 +98,6 @@ class OutreachSender:
             )
             await audit.append(conn, [entry])
             return None
-        message_id = new_id("msg")
         await conn.execute(
             messages.insert().values(
                 id=message_id,
@@ -107,6 +108,7 @@ class OutreachSender:
                 address=row.address,
                 subject=composed.rendered.subject,
                 body=composed.rendered.body,
+                html=composed.rendered.html,
                 kind=composed.message.kind,
                 threatens_legal_action=composed.message.threatens_legal_action,
                 provider=self.sender.providers[channel].name,

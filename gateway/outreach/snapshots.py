@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -61,6 +61,8 @@ class AccountSnapshot:
     time_barred: bool = False
     # None until a communication in connection with the debt reached the consumer.
     first_communication_at: datetime | None = None
+    # The itemization a validation notice states (records.account_input.Itemization).
+    itemization: Mapping[str, Any] | None = None
 
     def contact_for(self, channel: str, address: str | None = None) -> ContactPoint | None:
         """The contact point to use: the given address, else the first valid one on file.
@@ -121,7 +123,7 @@ class AccountSnapshot:
         """What every template may use besides the request's variables: ``dispute_deadline``
         is the end of the validation period of a notice sent ``now`` (12 CFR 1006.34(b)(5))."""
         deadline = period_end(self, now)
-        return {
+        context: dict[str, Any] = {
             "dispute_deadline": f"{deadline:%B} {deadline.day}, {deadline.year}",
             "collector": collector,
             "creditor": self.creditor,
@@ -129,6 +131,12 @@ class AccountSnapshot:
             "balance": {"amount": self.balance_amount, "currency": self.currency},
             "debtor": {"name": self.debtor_name, "first_name": first_name(self.debtor_name)},
         }
+        if self.itemization is not None:
+            # Absent otherwise: a validation notice needs it, and fails to render without it.
+            context["itemization"] = {"creditor": self.creditor} | {
+                k: v for k, v in self.itemization.items() if v is not None
+            }
+        return context
 
 
 async def load_snapshots(
@@ -212,6 +220,7 @@ async def load_snapshots(
             time_barred=r.time_barred
             or (r.limitations_date is not None and r.limitations_date < now.date()),
             first_communication_at=r.first_communication_at,
+            itemization=r.itemization,
         )
         for r in rows
     }

@@ -120,6 +120,21 @@ class Flags(Strict):
     attorney_represented: StrictBool = False
 
 
+class Itemization(Strict):
+    """How the debt came to its current amount, as a validation notice states it (12 CFR
+    1006.34(b)(3) and (c)(2)(vi)-(viii)): owed on the itemization date, then interest, fees,
+    payments and credits since."""
+
+    itemization_date: date
+    amount: DecimalString
+    interest: DecimalString = "0.00"
+    fees: DecimalString = "0.00"
+    payments: DecimalString = "0.00"
+    credits: DecimalString = "0.00"
+    # The creditor to whom the debt was owed on the itemization date; default: ``creditor``.
+    creditor: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+
+
 class AccountIn(Strict):
     creditor: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     collector_type: Literal["first_party", "third_party"]
@@ -132,3 +147,5 @@ class AccountIn(Strict):
     limitations_date: date | None = None
     # Validation information the core system provided itself (12 CFR 1006.34).
     validation_provided_at: AwareDatetime | None = None
+    # What Parley's own validation notice needs to state; without it the core system is asked.
+    itemization: Itemization | None = None

@@ -88,6 +88,7 @@ async def account_view(
         "limitations_date": None
         if row.limitations_date is None
         else row.limitations_date.isoformat(),
+        "itemization": row.itemization,
         "validation": validation_view(row, ruleset_for(row.collector_type, ruleset_override), now),
         "holds": holds(row),
         "contact_counts": {

@@ -74,6 +74,9 @@ async def upsert_account(
         values.update(body.flags.model_dump())
     values["time_barred"] = body.time_barred
     values["limitations_date"] = body.limitations_date
+    values["itemization"] = (
+        None if body.itemization is None else body.itemization.model_dump(mode="json")
+    )
     if body.validation_provided_at is not None:
         values["validation_provided_at"] = body.validation_provided_at
         values["validation_source"] = "core"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.db.tables import consent_events, contact_points
+from gateway.db.tables import accounts, consent_events, contact_points
 from gateway.records.audit import AuditEntry, account_chain
 
 # Revocations the consumer made themselves: a core system's routine sync saying
 # "consent: true" must not silently undo them; only the consumer (START) or an agent can.
-CONSUMER_SOURCES = frozenset({"keyword", "provider"})
+CONSUMER_SOURCES = frozenset({"keyword", "provider", "unsubscribe_link"})
 
 
 async def record_consent(
@@ -56,3 +56,42 @@ async def record_consent(
         subject=f"{channel}:{address}",
         payload={"channel": channel, "address": address, "source": source, "evidence": evidence},
     )
+
+
+async def revoke_address(
+    conn: AsyncConnection,
+    *,
+    channel: str,
+    address: str,
+    source: str,
+    at: datetime,
+    evidence: str | None = None,
+) -> list[AuditEntry]:
+    """Revoke consent for ``address`` on every account that has it: whoever owns the address
+    asked for nothing more there (an unsubscribe names the address, not a debt). Contact
+    points already revoked are left as they are, so a repeated request records nothing.
+    Addresses match without regard to case: providers report email addresses lowercased."""
+    rows = await conn.execute(
+        select(accounts.c.id, accounts.c.account_ref, contact_points.c.address)
+        .join(contact_points, contact_points.c.account_id == accounts.c.id)
+        .where(
+            contact_points.c.channel == channel,
+            func.lower(contact_points.c.address) == address.lower(),
+            contact_points.c.consent != "revoked",
+        )
+        .order_by(accounts.c.id)
+    )
+    return [
+        await record_consent(
+            conn,
+            account_id=row.id,
+            account_ref=row.account_ref,
+            channel=channel,
+            address=row.address,
+            action="revoked",
+            source=source,
+            at=at,
+            evidence=evidence,
+        )
+        for row in rows.all()
+    ]

@@ -21,6 +21,9 @@ REFUSAL = {
     Scheme.BOT_BEARER: 401,
     Scheme.TWILIO_SIGNATURE: 403,
     Scheme.AGENT_SESSION: 401,
+    Scheme.SENDGRID_SIGNATURE: 403,
+    Scheme.SENDGRID_INBOUND: 403,
+    Scheme.UNSUBSCRIBE_LINK: 404,
 }
 # Where an agent session starts: the login page and call, and the static files they load.
 SESSION_OPENERS = {"/agent/login", "/agent/api/login", "/agent/static"}
@@ -59,6 +62,9 @@ def test_every_route_has_exactly_one_scheme_and_only_the_intended_ones_are_publi
             Scheme.BOT_BEARER: "/v1/bot/",
             Scheme.TWILIO_SIGNATURE: "/webhooks/twilio/",
             Scheme.AGENT_SESSION: "/agent/",
+            Scheme.SENDGRID_SIGNATURE: "/webhooks/sendgrid/events",
+            Scheme.SENDGRID_INBOUND: "/webhooks/sendgrid/inbound",
+            Scheme.UNSUBSCRIBE_LINK: "/unsubscribe/",
         }.get(scheme)
         if prefix is not None:
             assert path.startswith(prefix), (scheme, path)

@@ -104,7 +104,7 @@ async def test_a_deferred_reply_whose_job_was_lost_is_sent_by_the_sweep(
             )
             conversation = await load_conversation(conn, conversation_id)
             reply = reply_to(conversation, "Thanks, we will get back to you.", "reply", settings)
-            (reply_id,) = await queue_replies(conn, [reply], clock.utcnow())
+            (reply_id,) = await queue_replies(conn, [reply], clock.utcnow(), settings)
         sender = Sender(engine, arq, {}, settings)
         assert await sender.send(reply_id) == "deferred"
         (row,) = await select_rows(
@@ -179,6 +179,7 @@ async def test_a_reply_to_a_sender_without_an_account_is_blocked_not_sent(
                 conn,
                 [Reply("sms", PHONE, "Hello there", "reply", None, None, "console")],
                 DAYTIME,
+                settings,
             )
         provider = AnswerLostProvider(settings)
         sender = Sender(engine, arq, dict.fromkeys(CHANNELS, provider), settings)

@@ -27,6 +27,13 @@ from gateway.records.updates import NewUpdate, record_update
 
 DAYTIME = datetime(2026, 3, 10, 21, 0, tzinfo=UTC)  # Tuesday 15:00 in Chicago
 NIGHT = datetime(2026, 3, 11, 4, 0, tzinfo=UTC)  # 22:00 in Chicago
+# What the notice states of how the debt got to its balance (12 CFR 1006.34(c)(2)).
+ITEMIZATION = {
+    "itemization_date": "2026-01-02",
+    "amount": "400.00",
+    "interest": "30.10",
+    "fees": "2.00",
+}
 CONTACTS = [
     {"channel": "sms", "address": "+13125550123", "consent": True},
     {"channel": "email", "address": EMAIL, "consent": True, "provenance": "consumer_provided"},
@@ -76,7 +83,9 @@ async def validation(client: Any) -> dict[str, Any]:
 async def test_the_first_message_starts_the_clock_and_the_notice_follows(
     client: Any, settings: Any, drain: Any, now: Any
 ) -> None:
-    await client.put("/v1/accounts/A-1", json=account_body(contacts=CONTACTS))
+    await client.put(
+        "/v1/accounts/A-1", json=account_body(contacts=CONTACTS, itemization=ITEMIZATION)
+    )
     assert (await validation(client))["status"] == "not_started"
     await client.post(
         "/v1/outreach", json=outreach_body(), headers={"Idempotency-Key": "reminder-1"}
@@ -103,12 +112,27 @@ async def test_the_first_message_starts_the_clock_and_the_notice_follows(
     assert provided["period_ends"] == "2026-04-16"
     (notice,) = [m for m in outbox(settings) if m["channel"] == "email"]
     assert "April 16, 2026" in notice["body"]
+    for stated in ("2026-01-02", "400.00", "30.10", "2.00", "432.10", "Acme Bank"):
+        assert stated in notice["body"]
+
+
+async def test_without_the_itemization_the_core_system_is_asked_for_the_notice(
+    client: Any, settings: Any, drain: Any, now: Any
+) -> None:
+    await client.put("/v1/accounts/A-1", json=account_body(contacts=CONTACTS))
+    await reached(client, "sms", "delivered", "2026-03-10T20:00:00Z")
+    assert await sweep(settings) == 1
+    assert await count_notices(settings) == 0
+    updates = (await (await client.get("/v1/accounts/A-1/updates")).json())["updates"]
+    assert [u["kind"] for u in updates] == ["validation_due"]
 
 
 async def test_at_night_the_notice_waits_for_the_morning(
     client: Any, settings: Any, drain: Any, now: Any
 ) -> None:
-    await client.put("/v1/accounts/A-1", json=account_body(contacts=CONTACTS))
+    await client.put(
+        "/v1/accounts/A-1", json=account_body(contacts=CONTACTS, itemization=ITEMIZATION)
+    )
     await reached(client, "sms", "delivered", "2026-03-10T20:00:00Z")
     assert (await validation(client))["first_communication_at"] == "2026-03-10T20:00:00Z"
     now.at(NIGHT)
@@ -181,7 +205,8 @@ async def test_a_notice_that_cannot_go_out_is_asked_of_the_core_system(
     client: Any, settings: Any, now: Any
 ) -> None:
     sms_only = CONTACTS[:1]  # the notice is an email, and there is no address for one
-    await client.put("/v1/accounts/A-1", json=account_body(contacts=sms_only))
+    body = account_body(contacts=sms_only, itemization=ITEMIZATION)
+    await client.put("/v1/accounts/A-1", json=body)
     await reached(client, "sms", "delivered", "2026-03-10T20:00:00Z")
     assert await sweep(settings) == 1
     (notice,) = await select_rows(

@@ -20,6 +20,7 @@ CONTEXT = {
     "account_ref": "A-1",
     "balance": {"amount": "10.00", "currency": "USD"},
     "debtor": {"name": "Dana Debtor", "first_name": "Dana"},
+    "unsubscribe_url": "https://parley.example/unsubscribe/msg_1.mac",
 }
 HEADER = "{# parley: kind=collection threatens_legal_action=false #}\n"
 DISCLOSED = (
@@ -27,13 +28,24 @@ DISCLOSED = (
     "used for that purpose."
 )
 SMS_OK = f"{{{{ collector.name }}}}: hi. {DISCLOSED} Reply STOP to opt out."
+EMAIL_TEXT_OK = (
+    f"Subject: Hi\n{{{{ collector.name }}}} says hello. {DISCLOSED} To stop receiving emails "
+    "from us, unsubscribe here: {{ unsubscribe_url }}"
+)
+HTML_OK = (
+    f"<p>{{{{ collector.name }}}} says hello. {DISCLOSED}</p><p>To stop receiving emails from "
+    'us, <a href="{{ unsubscribe_url }}">unsubscribe</a>.</p>'
+)
 
 
-def write(root: Path, channel: str, name: str, text: str) -> None:
+def write(root: Path, channel: str, name: str, text: str, html: str | None = HTML_OK) -> None:
+    """A template file; an email's gets the HTML part ``html`` too (None: none)."""
     (root / channel).mkdir(parents=True, exist_ok=True)
     for other in ("sms", "email", "voice"):
         (root / other).mkdir(exist_ok=True)
     (root / channel / f"{name}.j2").write_text(text)
+    if channel == "email" and html is not None:
+        (root / channel / f"{name}.html.j2").write_text(html)
 
 
 def refusal(root: Path) -> str:
@@ -51,7 +63,44 @@ def test_shipped_templates_load_and_render() -> None:
     assert "{#" not in sms.body
     email = library.render("email", "payment_reminder", CONTEXT)
     assert email.subject == "Your Acme Bank account"
-    assert "unsubscribe" in email.body
+    assert email.body.endswith(f"unsubscribe here:\n{CONTEXT['unsubscribe_url']}")
+    assert email.html is not None
+    assert f'<a href="{CONTEXT["unsubscribe_url"]}"' in email.html
+    assert "Acme Recovery" in email.html
+    assert sms.html is None
+
+
+def test_the_html_part_is_escaped_and_the_text_part_is_not() -> None:
+    context = CONTEXT | {"creditor": "Smith & <Sons>"}
+    email = TemplateLibrary().render("email", "payment_reminder", context)
+    assert email.subject == "Your Smith & <Sons> account"
+    assert "Smith & <Sons>" in email.body
+    assert email.html is not None
+    assert "Smith &amp; &lt;Sons&gt;" in email.html
+    assert "<Sons>" not in email.html
+
+
+ITEMIZATION = {
+    "itemization_date": "2026-01-02",
+    "creditor": "Acme Bank",
+    "amount": "400.00",
+    "interest": "30.10",
+    "fees": "2.00",
+    "payments": "0.00",
+    "credits": "0.00",
+}
+
+
+def test_the_validation_notice_needs_its_itemization() -> None:
+    library = TemplateLibrary()
+    context = CONTEXT | {"dispute_deadline": "April 14, 2026"}
+    with pytest.raises(TemplateError, match="itemization"):
+        library.render("email", "validation_notice", context)
+    notice = library.render("email", "validation_notice", context | {"itemization": ITEMIZATION})
+    for value in ("2026-01-02", "400.00", "30.10", "2.00", "10.00", "April 14, 2026"):
+        assert value in notice.body
+        assert notice.html is not None
+        assert value in notice.html
 
 
 @pytest.mark.parametrize(
@@ -157,9 +206,16 @@ def test_a_missing_or_bad_header_is_refused(tmp_path: Path, first_line: str, pro
         ),
         pytest.param(
             "email",
-            f"{{{{ collector.name }}}}: {DISCLOSED} unsubscribe here",
+            f"{{{{ collector.name }}}}: {DISCLOSED} unsubscribe here {{{{ unsubscribe_url }}}}",
             "lacks a first line 'Subject: ...'",
             id="email without subject",
+        ),
+        pytest.param(
+            "email",
+            f"Subject: Hi\n{{{{ collector.name }}}} says hello. {DISCLOSED} To stop receiving "
+            "emails from us, reply STOP or write to unsubscribe.",
+            "lacks a visible unsubscribe link ({{ unsubscribe_url }}) in the text part",
+            id="email without the link in its text",
         ),
     ],
 )
@@ -170,6 +226,55 @@ def test_template_without_disclosure_is_refused_at_load(
     message = refusal(tmp_path)
     assert missing in message
     assert f"{channel}/bad.j2" in message
+
+
+@pytest.mark.parametrize(
+    ("html", "problem"),
+    [
+        (None, "lacks its HTML part bad.html.j2"),
+        (
+            f"<p>{{{{ collector.name }}}}: {DISCLOSED}</p>"
+            "<p>To stop receiving emails, reply STOP.</p>",
+            'lacks an unsubscribe link (<a href="{{ unsubscribe_url }}">) in the HTML part',
+        ),
+        (
+            HTML_OK.replace("{{ collector.name }}", "We"),
+            "lacks collector identification ({{ collector.name }}) in the HTML part",
+        ),
+        (HTML_OK + "{{ debtor.name|safe }}", "switches escaping off in the HTML part"),
+        (
+            HTML_OK + "{% autoescape false %}{{ creditor }}{% endautoescape %}",
+            "switches escaping off in the HTML part",
+        ),
+        (
+            HTML_OK.replace(DISCLOSED, "Hello."),
+            "the HTML part lacks disclosure attempt_to_collect",
+        ),
+    ],
+)
+def test_an_email_template_needs_an_html_part_with_link_and_collector(
+    tmp_path: Path, html: str | None, problem: str
+) -> None:
+    write(tmp_path, "email", "bad", HEADER + EMAIL_TEXT_OK, html)
+    assert problem in refusal(tmp_path)
+
+
+def test_a_complete_email_template_loads(tmp_path: Path) -> None:
+    write(tmp_path, "email", "good", HEADER + EMAIL_TEXT_OK)
+    assert TemplateLibrary(tmp_path).names("email") == ["good"]
+
+
+def test_a_validation_notice_template_must_use_the_model_notice_fields(tmp_path: Path) -> None:
+    header = "{# parley: kind=validation_notice threatens_legal_action=false #}\n"
+    text = (
+        f"Subject: Notice\n{{{{ collector.name }}}}: {DISCLOSED} {{{{ creditor }}}} "
+        "{{ balance.amount }} {{ account_ref }} {{ debtor.name }}. This is a communication "
+        "from a debt collector. Unsubscribe: {{ unsubscribe_url }}"
+    )
+    write(tmp_path, "email", "notice", header + text)
+    message = refusal(tmp_path)
+    assert "lacks the validation notice's {{ itemization }} (12 CFR 1006.34(c))" in message
+    assert "lacks the validation notice's {{ dispute_deadline }}" in message
 
 
 def test_each_ruleset_given_is_checked_and_only_those(tmp_path: Path) -> None:

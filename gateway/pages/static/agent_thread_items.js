@@ -32,7 +32,23 @@ export function messageItem(message) {
       el("span", { className: "message-status", text: facts.join(" · ") }),
     ),
     el("p", { className: "message-text", text: message.text }),
+    ...attachmentList(message.attachments || []),
   );
+}
+
+// Files that came with an email: kept ones download (never shown inline), refused ones say why.
+function attachmentList(files) {
+  if (files.length === 0) {
+    return [];
+  }
+  const items = files.map((file) => {
+    const size = Math.max(1, Math.round(file.size / 1024)) + " KB";
+    if (file.url) {
+      return el("li", {}, el("a", { href: file.url, download: file.filename, text: file.filename }), " · " + size);
+    }
+    return el("li", { text: file.filename + " · " + size + " · not kept: " + humanise(file.refused) });
+  });
+  return [el("ul", { className: "attachments", "aria-label": "Attachments" }, ...items)];
 }
 
 export function noteItem(note) {

@@ -1,0 +1,328 @@
+"""SendGrid's Event Webhook: signed, fresh batches only; each event applied once, oldest first,
+never moving a message backwards; unsubscribes, spam reports and bounces teach the address;
+opens and clicks are engagement, nothing more."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from helpers import EMAIL
+from sendgrid_emulator import SendGridEmulator, SentMail
+from sendgrid_fixtures import SendGridWebhooks
+from sendgrid_helpers import (
+    accept_email,
+    email_account_body,
+    email_point,
+    new_account,
+    revocations,
+    rows,
+    rules_of_next_email,
+)
+from sqlalchemy import func, select
+from twilio_sms_helpers import (
+    daytime,  # noqa: F401 - autouse: the clock reads 15:00 in Chicago
+    outreach_view,
+)
+
+from gateway import clock
+from gateway.config import Settings
+from gateway.db.tables import contact_events, messages, provider_events, timeline
+
+
+async def sent_mail(
+    client: Any, drain: Any, sendgrid: SendGridEmulator, key: str = "e1"
+) -> tuple[str, SentMail]:
+    answer = await accept_email(client, key)
+    await drain()
+    return answer["id"], sendgrid.sent[-1]
+
+
+def now_ts() -> int:
+    """Unix time of the test clock (SendGrid's events carry their own)."""
+    return int(clock.utcnow().timestamp())
+
+
+@pytest.fixture(autouse=True)
+def judged_now(webhook_clock: None) -> None:
+    """The signatures' timestamps are real time; the test clock is not."""
+
+
+async def count(settings: Settings, table: Any) -> int:
+    (row,) = await rows(settings, select(func.count()).select_from(table))
+    return int(row[0])
+
+
+@pytest.mark.parametrize("attack", ["forged", "stale", "unsigned", "tampered"])
+async def test_forged_or_stale_batches_are_refused_and_write_nothing(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+    attack: str,
+) -> None:
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    events = [sendgrid.event(mail, "delivered", at=now_ts())]
+    url = sendgrid_webhooks.url("/webhooks/sendgrid/events")
+    before = await count(email_settings, provider_events)
+    if attack == "forged":
+        status = await sendgrid_webhooks.events(events, forge=True)
+    elif attack == "stale":
+        status = await sendgrid_webhooks.events(events, timestamp=int(time.time()) - 301)
+    else:
+        body, headers = sendgrid.signed_batch(events)
+        if attack == "unsigned":
+            headers = {"Content-Type": "application/json"}
+        else:
+            body = body.replace(b"delivered", b"bounce\x20\x20\x20")
+        status = await sendgrid.post_raw(url, body, headers)
+    assert status == 403
+    assert await count(email_settings, provider_events) == before
+    (message,) = await rows(email_settings, select(messages))
+    assert message.status == "sent"
+
+
+async def test_a_replayed_batch_changes_nothing(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+) -> None:
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    assert await sendgrid_webhooks.events([sendgrid.event(mail, "delivered", at=now_ts())]) == 200
+    steps = await count(email_settings, timeline)
+    assert await sendgrid.post_raw(**_last_post(sendgrid)) == 200
+    assert await count(email_settings, timeline) == steps
+    assert await count(email_settings, provider_events) == 1
+
+
+async def test_duplicates_in_a_batch_apply_once(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+) -> None:
+    await new_account(email_client)
+    oid, mail = await sent_mail(email_client, email_drain, sendgrid)
+    ts = now_ts()
+    events = [
+        sendgrid.event(mail, "processed", at=ts),
+        sendgrid.event(mail, "delivered", at=ts + 5),
+        sendgrid.event(mail, "open", at=ts + 60),
+    ]
+    assert await sendgrid_webhooks.events(events, duplicates=24, shuffle=True, seed=7) == 200
+    assert await count(email_settings, provider_events) == 3
+    (message,) = await rows(email_settings, select(messages))
+    assert message.status == "delivered"
+    steps = [s["status"] for s in (await outreach_view(email_client, oid))["timeline"]]
+    assert steps.count("delivered") == 1
+    assert steps.count("open") == 1
+    (history,) = await rows(email_settings, select(contact_events))
+    assert history.outcome == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("order", "final"),
+    [
+        (["delivered", "deferred", "processed"], "delivered"),
+        (["bounce", "delivered", "deferred"], "failed"),
+        (["delivered", "bounce"], "failed"),
+        (["dropped", "processed"], "failed"),
+        (["deferred", "processed"], "sent"),
+    ],
+)
+async def test_events_out_of_order_never_move_a_message_backwards(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+    order: list[str],
+    final: str,
+) -> None:
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    ts = now_ts()
+    # Each arrives in a batch of its own, in the order given, whatever its timestamp says.
+    when = {"processed": ts, "deferred": ts + 10, "delivered": ts + 20, "bounce": ts + 30}
+    when["dropped"] = ts + 1
+    for kind in order:
+        event = sendgrid.event(mail, kind, at=when[kind])
+        assert await sendgrid_webhooks.events([event]) == 200
+    (message,) = await rows(email_settings, select(messages))
+    assert message.status == final
+
+
+@pytest.mark.parametrize("kind", ["unsubscribe", "group_unsubscribe", "spamreport"])
+async def test_an_unsubscribe_event_blocks_the_next_email(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+    kind: str,
+) -> None:
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    # A second email is waiting to go when the unsubscribe arrives.
+    waiting = await accept_email(email_client, "e2")
+    assert await sendgrid_webhooks.events([sendgrid.event(mail, kind, at=now_ts())]) == 200
+    point = await email_point(email_settings)
+    assert (point.consent, point.consent_source) == ("revoked", "provider")
+    await email_drain()
+    assert len(sendgrid.sent) == 1
+    assert (await outreach_view(email_client, waiting["id"]))["status"] == "blocked"
+    assert await rules_of_next_email(email_client, "e3") == ["opted_out"]
+
+
+async def test_an_unsubscribe_for_an_unknown_message_still_revokes_the_address(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+) -> None:
+    await new_account(email_client)
+    await new_account(email_client, "A-2")
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    event = sendgrid.event(mail, "unsubscribe", at=now_ts(), email=EMAIL.upper())
+    del event["parley_message_id"]
+    event["sg_message_id"] = "unknown.filterdrecv-1"
+    assert await sendgrid_webhooks.events([event]) == 200
+    revoked = await revocations(email_settings)
+    assert len({e.account_id for e in revoked}) == 2
+    assert {(e.action, e.source, e.address) for e in revoked} == {("revoked", "provider", EMAIL)}
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "valid"),
+    [
+        ("bounce", {"type": "bounce", "status": "5.1.1"}, False),
+        ("dropped", {"reason": "Bounced Address"}, False),
+        ("dropped", {"reason": "Invalid"}, False),
+        ("bounce", {"type": "blocked", "status": "4.7.1"}, True),
+        ("dropped", {"reason": "Spam Content (if spam checker app enabled)"}, True),
+    ],
+)
+async def test_a_hard_bounce_marks_the_address_invalid(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+    kind: str,
+    fields: dict[str, str],
+    valid: bool,
+) -> None:
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    assert (
+        await sendgrid_webhooks.events([sendgrid.event(mail, kind, at=now_ts(), **fields)]) == 200
+    )
+    point = await email_point(email_settings)
+    assert point.valid is valid
+    assert point.consent == "granted"
+    (history,) = await rows(email_settings, select(contact_events))
+    assert history.outcome == "failed"
+    expected = [] if valid else ["invalid_contact"]
+    assert await rules_of_next_email(email_client, "e2") == expected
+
+
+async def test_opens_and_clicks_are_engagement_not_consent(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+) -> None:
+    body = email_account_body()
+    body["contacts"][1]["consent"] = False  # email needs none; an open must not grant it
+    await email_client.put("/v1/accounts/A-1", json=body)
+    await accept_email(email_client)
+    await email_drain()
+    (mail,) = sendgrid.sent
+    ts = now_ts()
+    events = [
+        sendgrid.event(mail, "delivered", at=ts),
+        sendgrid.event(mail, "open", at=ts + 1),
+        sendgrid.event(mail, "click", at=ts + 2, url="https://parley.example.com/x"),
+    ]
+    assert await sendgrid_webhooks.events(events) == 200
+    point = await email_point(email_settings)
+    assert point.consent == "missing"
+    assert await revocations(email_settings) == []
+    (message,) = await rows(email_settings, select(messages))
+    assert message.status == "delivered"
+    assert message.conversation_id is None
+    steps = await rows(
+        email_settings, select(timeline.c.status).where(timeline.c.message_id == message.id)
+    )
+    assert {"open", "click"} <= {s.status for s in steps}
+
+
+async def test_malformed_batches_get_a_400_naming_the_field(
+    email_client: Any, sendgrid: SendGridEmulator, sendgrid_webhooks: SendGridWebhooks
+) -> None:
+    url = sendgrid_webhooks.url("/webhooks/sendgrid/events")
+    bodies = (b"not json", b'{"event": "delivered"}', b'[{"event": "delivered"}]', b"[NaN]")
+    for body in bodies:
+        headers = {"Content-Type": "application/json"} | sendgrid.event_signature(body)
+        assert await sendgrid.post_raw(url, body, headers) == 400
+
+
+async def test_the_webhook_refuses_everything_when_no_key_is_configured(
+    settings: Settings, gateway: Any, sendgrid: SendGridEmulator
+) -> None:
+    client = await gateway(settings)
+    body, headers = sendgrid.signed_batch([])
+    response = await client.post("/webhooks/sendgrid/events", data=body, headers=headers)
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "not_configured"
+
+
+async def test_a_batch_that_fails_midway_is_a_503_and_leaves_nothing_behind(
+    email_client: Any,
+    email_settings: Settings,
+    email_drain: Any,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from gateway.messages import event_batches
+
+    await new_account(email_client)
+    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    ts = now_ts()
+    events = [sendgrid.event(mail, "processed", at=ts), sendgrid.event(mail, "delivered", at=ts)]
+    real = event_batches.apply_status
+    calls = 0
+
+    async def second_fails(conn: Any, report: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OperationalError("UPDATE messages", {}, Exception("connection lost"))
+        return await real(conn, report)
+
+    monkeypatch.setattr(event_batches, "apply_status", second_fails)
+    assert await sendgrid_webhooks.events(events) == 503
+    assert await count(email_settings, provider_events) == 0
+    monkeypatch.setattr(event_batches, "apply_status", real)
+    # SendGrid retries the batch: now every event applies, once.
+    assert await sendgrid.post_raw(**_last_post(sendgrid)) == 200
+    assert await count(email_settings, provider_events) == 2
+    (message,) = await rows(email_settings, select(messages))
+    assert message.status == "delivered"
+
+
+def _last_post(sendgrid: SendGridEmulator) -> dict[str, Any]:
+    logged = sendgrid.webhooks[-1]
+    return {"url": logged.url, "body": logged.body, "headers": logged.headers}

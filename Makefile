@@ -8,7 +8,7 @@ BOT_STAMP := $(BOT_VENV)/.installed
 PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
 PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-agent lock clean bot bot-train
+.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-sendgrid bench-agent lock clean bot bot-train
 # The browser tests inject axe-core, pinned in tests/e2e/package-lock.json, from the npm registry.
 E2E_STAMP := tests/e2e/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
@@ -75,6 +75,10 @@ bench-bot: $(STAMP) $(BOT_STAMP)  ## bot-turn latency and throughput against dir
 
 bench-twilio: $(STAMP)  ## the inbound SMS webhook at fixed rates against a bare aiohttp handler
 	$(VENV)/bin/python -m bench.twilio_inbound
+
+bench-sendgrid: $(STAMP)  ## email sends/s (aiohttp against the SendGrid SDK); the event webhook at fixed rates
+	$(VENV)/bin/python -m bench.sendgrid_send
+	$(VENV)/bin/python -m bench.sendgrid_events
 
 bench-agent: $(STAMP)  ## inbound webhook on one replica to the agent socket on another; idle sockets
 	$(VENV)/bin/python -m bench.agent_events

@@ -18,6 +18,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 from sendgrid_fixtures import (  # noqa: F401
+    email,
     email_client,
     email_drain,
     email_settings,
@@ -31,6 +32,7 @@ from stack import (  # noqa: F401
     bot_model,
     bot_stack,
     bot_stack_env,
+    http,
     pytest_collection_finish,
     pytest_collection_modifyitems,
     pytest_xdist_make_scheduler,

@@ -4,6 +4,7 @@ it, and its webhooks posted to the gateway under test."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,6 +129,29 @@ class SendGridWebhooks:
         return await self.emulator.post_inbound(
             self.url("/webhooks/sendgrid/inbound"), body, content_type, basic=basic
         )
+
+
+@dataclass(frozen=True)
+class EmailWorld:
+    """A gateway and worker sending email through the SendGrid emulator, and its webhooks."""
+
+    client: TestClient[Any, Any]
+    settings: Settings
+    drain: Drainer
+    sendgrid: SendGridEmulator
+    hooks: SendGridWebhooks
+
+
+@pytest.fixture
+def email(
+    email_client: TestClient[Any, Any],
+    email_settings: Settings,
+    email_drain: Drainer,
+    sendgrid: SendGridEmulator,
+    sendgrid_webhooks: SendGridWebhooks,
+) -> EmailWorld:
+    """Everything an email test holds, in one."""
+    return EmailWorld(email_client, email_settings, email_drain, sendgrid, sendgrid_webhooks)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from)::
         bot_model,
         bot_stack,
         bot_stack_env,
+        http,
         pytest_collection_finish,
         pytest_collection_modifyitems,
         pytest_xdist_make_scheduler,
@@ -29,10 +30,11 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sendgrid_emulator import SendGridEmulator
 from sendgrid_fixtures import sendgrid_env
@@ -172,6 +174,14 @@ def bot_stack(
         stack.stop()  # safe when start() failed half-way
         twilio.call(sendgrid.stop())
         twilio.stop()
+
+
+@pytest.fixture
+async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client session with the stack's core-system token."""
+    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
+    async with aiohttp.ClientSession(headers=headers) as session:
+        yield session
 
 
 def _with_db(url: str, db: int) -> str:

@@ -148,6 +148,8 @@ contact_events = Table(
     Column("message_id", String(40)),
     UniqueConstraint("account_id", "external_id"),
     Index(None, "account_id", "channel", "at"),
+    # A delivery report settles the history row of its message.
+    Index(None, "message_id"),
 )
 
 outreach = Table(

@@ -68,6 +68,17 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> Applied:
     """Record a delivery status once, never moving a message backwards."""
     if not await claim_event(conn, report.provider, report.event_id, report.at, dict(report.raw)):
         return Applied("duplicate")
+    entries: list[AuditEntry] = []
+    applied = await apply_claimed(conn, report, entries)
+    await audit.append(conn, entries)
+    return applied
+
+
+async def apply_claimed(
+    conn: AsyncConnection, report: StatusReport, entries: list[AuditEntry]
+) -> Applied:
+    """Apply a report whose event the caller claimed; its audit entries go to ``entries``, for
+    the caller to append (a batch appends all of its own at once, in chain order)."""
     row = await _find(conn, report)
     if row is None:
         return Applied("unknown_message")
@@ -85,7 +96,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> Applied:
         # report about the address rather than the delivery (an unsubscribe) still counts.
         await record_step(conn, row, step, report.at, detail)
         if report.status is None and row.account_id is not None:
-            await audit.append(conn, await _effect(conn, row, report))
+            entries += await _effect(conn, row, report)
         return Applied("recorded")
     columns: dict[str, Any] = {}
     if row.provider_id is None:
@@ -94,7 +105,7 @@ async def apply_status(conn: AsyncConnection, report: StatusReport) -> Applied:
         columns["error_code"] = report.error_code
     await move(conn, row, mapped, report.at, step=step, detail=detail, **columns)
     if row.account_id is not None:
-        await _history(conn, row, report, mapped)
+        entries += await _history(conn, row, report, mapped)
     return Applied("advanced", status_event(row, mapped))
 
 
@@ -119,7 +130,7 @@ async def _find(conn: AsyncConnection, report: StatusReport) -> Any:
 
 async def _history(
     conn: AsyncConnection, row: Any, report: StatusReport, mapped: OutboundStatus
-) -> None:
+) -> list[AuditEntry]:
     if mapped in SETTLED_OUTCOME:
         await conn.execute(
             update(contact_events)
@@ -135,8 +146,7 @@ async def _history(
             row.id,
         )
     ]
-    entries[:0] = await _effect(conn, row, report)
-    await audit.append(conn, entries)
+    return [*await _effect(conn, row, report), *entries]
 
 
 async def _effect(conn: AsyncConnection, row: Any, report: StatusReport) -> list[AuditEntry]:

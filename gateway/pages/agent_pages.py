@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 
 from gateway.auth import AGENT, SESSION
+from gateway.pages.templating import setup_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
 routes = web.RouteTableDef()
@@ -161,13 +161,6 @@ async def console_page(request: web.Request) -> web.Response:
 
 def setup_pages(app: web.Application) -> None:
     """Add the pages and their static files to the console's sub-application."""
-    aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.PackageLoader("gateway.pages", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    setup_templates(app)
     app.add_routes(routes)
     app.router.add_static("/static", STATIC_DIR, name="static", append_version=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp_jinja2
-import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
@@ -20,6 +19,7 @@ from gateway import clock
 from gateway.appkeys import ENGINE, SETTINGS
 from gateway.auth import Scheme, secured
 from gateway.db.engine import reading
+from gateway.pages.templating import setup_templates
 from gateway.records.unsubscribe import message_of, recipient, unsubscribe
 
 MESSAGE_ID = web.RequestKey("unsubscribe_message_id", str)
@@ -83,13 +83,6 @@ async def unsubscribe_now(request: web.Request) -> web.Response:
 def unsubscribe_pages() -> web.Application:
     """``/unsubscribe``: the pages behind an email's unsubscribe link."""
     app = secured(Scheme.UNSUBSCRIBE_LINK, unsubscribe_link)
-    aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.PackageLoader("gateway.pages", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    setup_templates(app)
     app.add_routes(routes)
     return app

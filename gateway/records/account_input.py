@@ -57,10 +57,13 @@ Ref = Annotated[StrictStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-
 
 
 def normalise_address(channel: str, address: str) -> str:
-    """E.164 for phones, normalised form for email; ValueError when it is not a real address."""
+    """E.164 for phones, normalised lowercase form for email; ValueError when it is not a real
+    address."""
     if channel == "email":
         try:
-            return validate_email(address, check_deliverability=False).normalized
+            # Lowercased whole: providers report addresses lowercased, and an inbound email
+            # must find its account whatever case its sender typed.
+            return validate_email(address, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
             raise ValueError(f"not a valid email address: {exc}") from None
     try:

@@ -22,7 +22,6 @@ from datetime import timedelta
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from channels.events import MalformedEvent
 from channels.sendgrid_signature import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -32,7 +31,8 @@ from channels.sendgrid_signature import (
 )
 from gateway import clock
 from gateway.appkeys import SETTINGS
-from gateway.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthorized
+from gateway.errors import Forbidden, PayloadTooLarge, Unauthorized
+from gateway.webhooks.malformed import malformed_as_400
 
 log = logging.getLogger("parley.webhooks.sendgrid")
 RAW_BODY = web.RequestKey("sendgrid_raw_body", bytes)
@@ -89,17 +89,6 @@ def _check_basic(request: web.Request, user: str, password: str) -> None:
         raise Forbidden("wrong credentials", code="invalid_credentials")
 
 
-async def _handle(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except MalformedEvent as exc:
-        raise BadRequest(
-            str(exc),
-            code="malformed_webhook",
-            details=[{"field": name, "message": "missing or malformed"} for name in exc.fields],
-        ) from None
-
-
 @web.middleware
 async def sendgrid_signature(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The Event Webhook's scheme: a valid, fresh signature over the raw body."""
@@ -109,7 +98,7 @@ async def sendgrid_signature(request: web.Request, handler: Handler) -> web.Stre
     body = await read_raw(request, EVENTS_MAX_BYTES)
     _check_signature(request, key, body)
     request[RAW_BODY] = body
-    return await _handle(request, handler)
+    return await malformed_as_400(request, handler)
 
 
 @web.middleware
@@ -127,4 +116,4 @@ async def sendgrid_inbound(request: web.Request, handler: Handler) -> web.Stream
     else:
         raise Forbidden("SendGrid Inbound Parse is not configured", code="not_configured")
     request[RAW_BODY] = body
-    return await _handle(request, handler)
+    return await malformed_as_400(request, handler)

@@ -7,6 +7,7 @@ import logging
 
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from channels import sendgrid_inbound, sendgrid_webhooks
 from channels.events import InboundText
@@ -27,13 +28,14 @@ inbound_routes = web.RouteTableDef()
 @events_routes.post("")
 async def events(request: web.Request) -> web.Response:
     """A batch of events: each applied once, oldest first; 200 only once all are durable, 503
-    when the database failed, so SendGrid sends the batch again."""
+    when the database failed or was too busy (a deadlock, no free connection), so SendGrid
+    sends the batch again."""
     reports = sendgrid_webhooks.parse_events(request[RAW_BODY])
     config = request.config_dict
     try:
         async with config[ENGINE].begin() as conn:
             outcome = await apply_batch(conn, reports, "email")
-    except DBAPIError:
+    except (DBAPIError, PoolTimeout):
         log.exception("could not store a SendGrid event batch; SendGrid will retry")
         raise Unavailable("the events could not be stored; send them again") from None
     for event in outcome.events:
@@ -65,7 +67,7 @@ async def inbound(request: web.Request) -> web.Response:
             received = await take_in(conn, text, settings, route_now=False)
             if not received.duplicate:
                 await list_files(conn, received.message_id, text.attachments, settings, now)
-    except DBAPIError:
+    except (DBAPIError, PoolTimeout):
         log.exception("could not store an inbound email; SendGrid will retry")
         raise Unavailable("the email could not be stored; send it again") from None
     await received.after.flush(config[REDIS], settings)

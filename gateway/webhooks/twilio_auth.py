@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from channels.events import MalformedEvent
 from channels.twilio_signature import SIGNATURE_HEADER, is_valid_signature
 from gateway.appkeys import SETTINGS
 from gateway.config import Settings
 from gateway.errors import BadRequest, Forbidden
+from gateway.webhooks.malformed import malformed_as_400
 
 log = logging.getLogger("parley.webhooks.twilio")
 TWILIO_FORM = web.RequestKey("twilio_form", Mapping[str, str])
@@ -58,14 +58,7 @@ async def twilio_signature(request: web.Request, handler: Handler) -> web.Stream
         log.warning("rejected a Twilio webhook with a bad signature on %s", request.path)
         raise Forbidden("the X-Twilio-Signature does not match", code="invalid_signature")
     request[TWILIO_FORM] = {name: values[-1] for name, values in params.items()}
-    try:
-        return await handler(request)
-    except MalformedEvent as exc:
-        raise BadRequest(
-            str(exc),
-            code="missing_parameters",
-            details=[{"field": name, "message": "required"} for name in exc.fields],
-        ) from None
+    return await malformed_as_400(request, handler)
 
 
 def twiml(document: str) -> web.Response:

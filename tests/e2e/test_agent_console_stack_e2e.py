@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
-import pytest
 from agent_console_steps import PASSWORD, log_in, queue_item
 from e2e_browser import TIMEOUT_MS, BrowserThread
 from playwright.async_api import Page, expect
@@ -28,13 +26,6 @@ from gateway.records.core_webhook import verify
 PHONE = "+13125550177"
 ZONE = "America/Chicago"
 REF = "AGENT-E2E"
-
-
-@pytest.fixture
-async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        yield session
 
 
 async def texts_to_phone(stack: BotStack) -> list[str]:

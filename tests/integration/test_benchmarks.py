@@ -173,3 +173,61 @@ def test_each_profile_stage_names_a_function_the_code_still_has(rule: profile.Ru
     assert re.search(rf"def \w*{re.escape(name)}\(", path.read_text()), (
         f"bench/profile.py: no function ending in {name!r} in {rule.file}"
     )
+
+
+@pytest.mark.timeout(SMOKE_TIMEOUT + 30)
+def test_sendgrid_send_smoke_reports_every_way_with_its_ratios_and_every_mail_arrived() -> None:
+    report = run_smoke("bench.sendgrid_send")
+
+    rows = {row[0]: row for row in table_rows(report) if row[0] != "way"}
+    assert set(rows) == {"aiohttp", "sdk-threads", "sdk-on-loop"}, report
+    for way, row in rows.items():
+        assert number(row[2]) > 0, row  # sends answered 202
+        assert row[3] == "0", row  # errors
+        assert number(row[4]) > 0, row  # sends/s
+        for cell in row[5:12]:  # latencies, loop lags, CPU
+            number(cell)
+        assert number(row[12]) > 0, row  # the aiohttp way's sends/s over this way's
+        assert row[2] == rows["aiohttp"][2], (way, row)  # every way sends the same count
+    for way in ("sdk-threads", "sdk-on-loop"):
+        assert re.search(rf"^aiohttp / {way}: {NUMBER}x the sends per second$", report, re.M), (
+            report
+        )
+    match = re.search(
+        rf"emulator: ok — ({NUMBER}) sends answered 202 .*, \1 mails accepted", report
+    )
+    assert match is not None, report
+    # warm-up included: at least the measured sends of the three ways
+    assert number(match[1]) >= 3 * number(rows["aiohttp"][2]), report
+
+
+@pytest.mark.timeout(SMOKE_TIMEOUT + 30)
+def test_sendgrid_events_smoke_reports_the_p99_ratio_and_applies_every_event_once(
+    redis_url: str,
+) -> None:
+    report = run_smoke(
+        "bench.sendgrid_events", "--redis-url", redis_url, "--postgres-url", POSTGRES_ADMIN_URL
+    )
+
+    for db in DATABASES:
+        section = report.split(f"### {db}", 1)[1].split("###", 1)[0]
+        (row,) = [r for r in table_rows(section) if r[1] == "gateway"]
+        assert row[0] == "10", row  # the smoke rate
+        assert number(row[2]) > 0, row  # achieved batches/s
+        assert row[6] == "0", row  # errors
+        assert number(row[7]) > 0, row  # p99 ratio against the bare handler
+        (counted,) = re.findall(
+            rf"^{db}: {NUMBER} sent emails to {NUMBER} accounts set up; (.*)\.$", section, re.M
+        )
+        facts = {
+            name: number(value)
+            for value, name in (fact.split(" ", 1) for fact in counted.split(", "))
+        }
+        assert facts["batches answered"] == facts["batches sent"] > 0, section
+        assert facts["events stored"] == facts["distinct events"] > 0, section
+        assert facts["events posted"] > facts["distinct events"], section  # repeats were sent
+        assert facts["emails delivered"] == facts["delivered events"] > 0, section
+        assert facts["outreach delivered"] == facts["emails delivered"], section
+        checks = re.findall(rf"^{db}: (ok|FAILED) — ", section, re.M)
+        assert checks == ["ok"] * 3, section
+    assert re.search(rf"^p99 at 10 batches/s: sqlite {NUMBER} ms .*; postgres", report, re.M)

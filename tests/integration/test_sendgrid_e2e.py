@@ -6,24 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 from sendgrid_emulator import SendGridEmulator, SentMail, inbound_form
 from sendgrid_fixtures import INBOUND_PASSWORD, INBOUND_USER, PARLEY_ADDRESS
 from stack import BotStack
 
 CREDITOR = "Acme Bank"
 QUIET_SECONDS = 1.5  # no new email for this long after a reply: the assistant is done
-
-
-@pytest.fixture
-async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        yield session
 
 
 class Mailbox:

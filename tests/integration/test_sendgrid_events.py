@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers import EMAIL
 from sendgrid_emulator import SendGridEmulator, SentMail
-from sendgrid_fixtures import SendGridWebhooks
+from sendgrid_fixtures import EmailWorld
 from sendgrid_helpers import (
     accept_email,
     email_account_body,
@@ -31,12 +31,10 @@ from gateway.config import Settings
 from gateway.db.tables import contact_events, messages, provider_events, timeline
 
 
-async def sent_mail(
-    client: Any, drain: Any, sendgrid: SendGridEmulator, key: str = "e1"
-) -> tuple[str, SentMail]:
-    answer = await accept_email(client, key)
-    await drain()
-    return answer["id"], sendgrid.sent[-1]
+async def sent_mail(email: EmailWorld, key: str = "e1") -> tuple[str, SentMail]:
+    answer = await accept_email(email.client, key)
+    await email.drain()
+    return answer["id"], email.sendgrid.sent[-1]
 
 
 def now_ts() -> int:
@@ -56,74 +54,62 @@ async def count(settings: Settings, table: Any) -> int:
 
 @pytest.mark.parametrize("attack", ["forged", "stale", "unsigned", "tampered"])
 async def test_forged_or_stale_batches_are_refused_and_write_nothing(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     attack: str,
 ) -> None:
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
-    events = [sendgrid.event(mail, "delivered", at=now_ts())]
-    url = sendgrid_webhooks.url("/webhooks/sendgrid/events")
-    before = await count(email_settings, provider_events)
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
+    events = [email.sendgrid.event(mail, "delivered", at=now_ts())]
+    url = email.hooks.url("/webhooks/sendgrid/events")
+    before = await count(email.settings, provider_events)
     if attack == "forged":
-        status = await sendgrid_webhooks.events(events, forge=True)
+        status = await email.hooks.events(events, forge=True)
     elif attack == "stale":
-        status = await sendgrid_webhooks.events(events, timestamp=int(time.time()) - 301)
+        status = await email.hooks.events(events, timestamp=int(time.time()) - 301)
     else:
-        body, headers = sendgrid.signed_batch(events)
+        body, headers = email.sendgrid.signed_batch(events)
         if attack == "unsigned":
             headers = {"Content-Type": "application/json"}
         else:
             body = body.replace(b"delivered", b"bounce\x20\x20\x20")
-        status = await sendgrid.post_raw(url, body, headers)
+        status = await email.sendgrid.post_raw(url, body, headers)
     assert status == 403
-    assert await count(email_settings, provider_events) == before
-    (message,) = await rows(email_settings, select(messages))
+    assert await count(email.settings, provider_events) == before
+    (message,) = await rows(email.settings, select(messages))
     assert message.status == "sent"
 
 
 async def test_a_replayed_batch_changes_nothing(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
 ) -> None:
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
-    assert await sendgrid_webhooks.events([sendgrid.event(mail, "delivered", at=now_ts())]) == 200
-    steps = await count(email_settings, timeline)
-    assert await sendgrid.post_raw(**_last_post(sendgrid)) == 200
-    assert await count(email_settings, timeline) == steps
-    assert await count(email_settings, provider_events) == 1
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
+    assert await email.hooks.events([email.sendgrid.event(mail, "delivered", at=now_ts())]) == 200
+    steps = await count(email.settings, timeline)
+    assert await email.sendgrid.post_raw(**_last_post(email.sendgrid)) == 200
+    assert await count(email.settings, timeline) == steps
+    assert await count(email.settings, provider_events) == 1
 
 
 async def test_duplicates_in_a_batch_apply_once(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
 ) -> None:
-    await new_account(email_client)
-    oid, mail = await sent_mail(email_client, email_drain, sendgrid)
+    await new_account(email.client)
+    oid, mail = await sent_mail(email)
     ts = now_ts()
     events = [
-        sendgrid.event(mail, "processed", at=ts),
-        sendgrid.event(mail, "delivered", at=ts + 5),
-        sendgrid.event(mail, "open", at=ts + 60),
+        email.sendgrid.event(mail, "processed", at=ts),
+        email.sendgrid.event(mail, "delivered", at=ts + 5),
+        email.sendgrid.event(mail, "open", at=ts + 60),
     ]
-    assert await sendgrid_webhooks.events(events, duplicates=24, shuffle=True, seed=7) == 200
-    assert await count(email_settings, provider_events) == 3
-    (message,) = await rows(email_settings, select(messages))
+    assert await email.hooks.events(events, duplicates=24, shuffle=True, seed=7) == 200
+    assert await count(email.settings, provider_events) == 3
+    (message,) = await rows(email.settings, select(messages))
     assert message.status == "delivered"
-    steps = [s["status"] for s in (await outreach_view(email_client, oid))["timeline"]]
+    steps = [s["status"] for s in (await outreach_view(email.client, oid))["timeline"]]
     assert steps.count("delivered") == 1
     assert steps.count("open") == 1
-    (history,) = await rows(email_settings, select(contact_events))
+    (history,) = await rows(email.settings, select(contact_events))
     assert history.outcome == "delivered"
 
 
@@ -138,64 +124,52 @@ async def test_duplicates_in_a_batch_apply_once(
     ],
 )
 async def test_events_out_of_order_never_move_a_message_backwards(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     order: list[str],
     final: str,
 ) -> None:
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
     ts = now_ts()
     # Each arrives in a batch of its own, in the order given, whatever its timestamp says.
     when = {"processed": ts, "deferred": ts + 10, "delivered": ts + 20, "bounce": ts + 30}
     when["dropped"] = ts + 1
     for kind in order:
-        event = sendgrid.event(mail, kind, at=when[kind])
-        assert await sendgrid_webhooks.events([event]) == 200
-    (message,) = await rows(email_settings, select(messages))
+        event = email.sendgrid.event(mail, kind, at=when[kind])
+        assert await email.hooks.events([event]) == 200
+    (message,) = await rows(email.settings, select(messages))
     assert message.status == final
 
 
 @pytest.mark.parametrize("kind", ["unsubscribe", "group_unsubscribe", "spamreport"])
 async def test_an_unsubscribe_event_blocks_the_next_email(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     kind: str,
 ) -> None:
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
     # A second email is waiting to go when the unsubscribe arrives.
-    waiting = await accept_email(email_client, "e2")
-    assert await sendgrid_webhooks.events([sendgrid.event(mail, kind, at=now_ts())]) == 200
-    point = await email_point(email_settings)
+    waiting = await accept_email(email.client, "e2")
+    assert await email.hooks.events([email.sendgrid.event(mail, kind, at=now_ts())]) == 200
+    point = await email_point(email.settings)
     assert (point.consent, point.consent_source) == ("revoked", "provider")
-    await email_drain()
-    assert len(sendgrid.sent) == 1
-    assert (await outreach_view(email_client, waiting["id"]))["status"] == "blocked"
-    assert await rules_of_next_email(email_client, "e3") == ["opted_out"]
+    await email.drain()
+    assert len(email.sendgrid.sent) == 1
+    assert (await outreach_view(email.client, waiting["id"]))["status"] == "blocked"
+    assert await rules_of_next_email(email.client, "e3") == ["opted_out"]
 
 
 async def test_an_unsubscribe_for_an_unknown_message_still_revokes_the_address(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
 ) -> None:
-    await new_account(email_client)
-    await new_account(email_client, "A-2")
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
-    event = sendgrid.event(mail, "unsubscribe", at=now_ts(), email=EMAIL.upper())
+    await new_account(email.client)
+    await new_account(email.client, "A-2")
+    _, mail = await sent_mail(email)
+    event = email.sendgrid.event(mail, "unsubscribe", at=now_ts(), email=EMAIL.upper())
     del event["parley_message_id"]
     event["sg_message_id"] = "unknown.filterdrecv-1"
-    assert await sendgrid_webhooks.events([event]) == 200
-    revoked = await revocations(email_settings)
+    assert await email.hooks.events([event]) == 200
+    revoked = await revocations(email.settings)
     assert len({e.account_id for e in revoked}) == 2
     assert {(e.action, e.source, e.address) for e in revoked} == {("revoked", "provider", EMAIL)}
 
@@ -211,69 +185,61 @@ async def test_an_unsubscribe_for_an_unknown_message_still_revokes_the_address(
     ],
 )
 async def test_a_hard_bounce_marks_the_address_invalid(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     kind: str,
     fields: dict[str, str],
     valid: bool,
 ) -> None:
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
     assert (
-        await sendgrid_webhooks.events([sendgrid.event(mail, kind, at=now_ts(), **fields)]) == 200
+        await email.hooks.events([email.sendgrid.event(mail, kind, at=now_ts(), **fields)]) == 200
     )
-    point = await email_point(email_settings)
+    point = await email_point(email.settings)
     assert point.valid is valid
     assert point.consent == "granted"
-    (history,) = await rows(email_settings, select(contact_events))
+    (history,) = await rows(email.settings, select(contact_events))
     assert history.outcome == "failed"
     expected = [] if valid else ["invalid_contact"]
-    assert await rules_of_next_email(email_client, "e2") == expected
+    assert await rules_of_next_email(email.client, "e2") == expected
 
 
 async def test_opens_and_clicks_are_engagement_not_consent(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
 ) -> None:
     body = email_account_body()
     body["contacts"][1]["consent"] = False  # email needs none; an open must not grant it
-    await email_client.put("/v1/accounts/A-1", json=body)
-    await accept_email(email_client)
-    await email_drain()
-    (mail,) = sendgrid.sent
+    await email.client.put("/v1/accounts/A-1", json=body)
+    await accept_email(email.client)
+    await email.drain()
+    (mail,) = email.sendgrid.sent
     ts = now_ts()
     events = [
-        sendgrid.event(mail, "delivered", at=ts),
-        sendgrid.event(mail, "open", at=ts + 1),
-        sendgrid.event(mail, "click", at=ts + 2, url="https://parley.example.com/x"),
+        email.sendgrid.event(mail, "delivered", at=ts),
+        email.sendgrid.event(mail, "open", at=ts + 1),
+        email.sendgrid.event(mail, "click", at=ts + 2, url="https://parley.example.com/x"),
     ]
-    assert await sendgrid_webhooks.events(events) == 200
-    point = await email_point(email_settings)
+    assert await email.hooks.events(events) == 200
+    point = await email_point(email.settings)
     assert point.consent == "missing"
-    assert await revocations(email_settings) == []
-    (message,) = await rows(email_settings, select(messages))
+    assert await revocations(email.settings) == []
+    (message,) = await rows(email.settings, select(messages))
     assert message.status == "delivered"
     assert message.conversation_id is None
     steps = await rows(
-        email_settings, select(timeline.c.status).where(timeline.c.message_id == message.id)
+        email.settings, select(timeline.c.status).where(timeline.c.message_id == message.id)
     )
     assert {"open", "click"} <= {s.status for s in steps}
 
 
 async def test_malformed_batches_get_a_400_naming_the_field(
-    email_client: Any, sendgrid: SendGridEmulator, sendgrid_webhooks: SendGridWebhooks
+    email: EmailWorld,
 ) -> None:
-    url = sendgrid_webhooks.url("/webhooks/sendgrid/events")
+    url = email.hooks.url("/webhooks/sendgrid/events")
     bodies = (b"not json", b'{"event": "delivered"}', b'[{"event": "delivered"}]', b"[NaN]")
     for body in bodies:
-        headers = {"Content-Type": "application/json"} | sendgrid.event_signature(body)
-        assert await sendgrid.post_raw(url, body, headers) == 400
+        headers = {"Content-Type": "application/json"} | email.sendgrid.event_signature(body)
+        assert await email.sendgrid.post_raw(url, body, headers) == 400
 
 
 async def test_the_webhook_refuses_everything_when_no_key_is_configured(
@@ -287,39 +253,38 @@ async def test_the_webhook_refuses_everything_when_no_key_is_configured(
 
 
 async def test_a_batch_that_fails_midway_is_a_503_and_leaves_nothing_behind(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
     from gateway.messages import event_batches
 
-    await new_account(email_client)
-    _, mail = await sent_mail(email_client, email_drain, sendgrid)
+    await new_account(email.client)
+    _, mail = await sent_mail(email)
     ts = now_ts()
-    events = [sendgrid.event(mail, "processed", at=ts), sendgrid.event(mail, "delivered", at=ts)]
-    real = event_batches.apply_status
+    events = [
+        email.sendgrid.event(mail, "processed", at=ts),
+        email.sendgrid.event(mail, "delivered", at=ts),
+    ]
+    real = event_batches.apply_claimed
     calls = 0
 
-    async def second_fails(conn: Any, report: Any) -> Any:
+    async def second_fails(conn: Any, report: Any, entries: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise OperationalError("UPDATE messages", {}, Exception("connection lost"))
-        return await real(conn, report)
+        return await real(conn, report, entries)
 
-    monkeypatch.setattr(event_batches, "apply_status", second_fails)
-    assert await sendgrid_webhooks.events(events) == 503
-    assert await count(email_settings, provider_events) == 0
-    monkeypatch.setattr(event_batches, "apply_status", real)
+    monkeypatch.setattr(event_batches, "apply_claimed", second_fails)
+    assert await email.hooks.events(events) == 503
+    assert await count(email.settings, provider_events) == 0
+    monkeypatch.setattr(event_batches, "apply_claimed", real)
     # SendGrid retries the batch: now every event applies, once.
-    assert await sendgrid.post_raw(**_last_post(sendgrid)) == 200
-    assert await count(email_settings, provider_events) == 2
-    (message,) = await rows(email_settings, select(messages))
+    assert await email.sendgrid.post_raw(**_last_post(email.sendgrid)) == 200
+    assert await count(email.settings, provider_events) == 2
+    (message,) = await rows(email.settings, select(messages))
     assert message.status == "delivered"
 
 

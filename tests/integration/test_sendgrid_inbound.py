@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from agent_console_helpers import add_agents, console
 from helpers import EMAIL
-from sendgrid_emulator import SendGridEmulator, inbound_form
-from sendgrid_fixtures import INBOUND_PASSWORD, INBOUND_USER, SendGridWebhooks
+from sendgrid_emulator import inbound_form
+from sendgrid_fixtures import INBOUND_PASSWORD, INBOUND_USER, EmailWorld
 from sendgrid_helpers import accept_email, email_point, new_account, rows, rules_of_next_email
 from sqlalchemy import select
 from twilio_sms_helpers import (
@@ -39,15 +39,18 @@ async def inbound_rows(settings: Settings) -> list[Any]:
 
 
 async def test_a_reply_is_stored_once_per_message_id_without_its_quoted_history(
-    email_client: Any, email_settings: Settings, sendgrid_webhooks: SendGridWebhooks
+    email: EmailWorld,
 ) -> None:
-    await new_account(email_client)
+    # Registered and written in other cases: one address all the same.
+    await new_account(email.client, address="Dana.Debtor@EXAMPLE.com")
+    account = await (await email.client.get("/v1/accounts/A-1")).json()
+    assert EMAIL in [c["address"] for c in account["contacts"]]
     for _ in range(3):  # SendGrid retries a post whose answer it did not get
-        status = await sendgrid_webhooks.email(
+        status = await email.hooks.email(
             QUOTED, from_="Dana Debtor <Dana.Debtor@Example.com>", message_id="<m-1@mail.example>"
         )
         assert status == 200
-    (message,) = await inbound_rows(email_settings)
+    (message,) = await inbound_rows(email.settings)
     assert (message.channel, message.provider, message.provider_id) == (
         "email",
         "sendgrid",
@@ -60,51 +63,45 @@ async def test_a_reply_is_stored_once_per_message_id_without_its_quoted_history(
 
 
 async def test_an_iso_8859_1_reply_is_read_correctly(
-    email_client: Any, email_settings: Settings, sendgrid_webhooks: SendGridWebhooks
+    email: EmailWorld,
 ) -> None:
-    await new_account(email_client)
+    await new_account(email.client)
     text = "Señor, puedo pagar 200 dólares el día 15. Müller"
-    status = await sendgrid_webhooks.email(
-        text, from_=EMAIL, charset="iso-8859-1", subject="Re: Año"
-    )
+    status = await email.hooks.email(text, from_=EMAIL, charset="iso-8859-1", subject="Re: Año")
     assert status == 200
-    (message,) = await inbound_rows(email_settings)
+    (message,) = await inbound_rows(email.settings)
     assert message.body == text
     assert message.subject == "Re: Año"
 
 
 @pytest.mark.parametrize("first_line", ["stop", "STOP", "Unsubscribe"])
 async def test_a_stop_email_revokes_email_consent_and_is_confirmed_in_the_thread(
-    email_client: Any,
-    email_settings: Settings,
-    email_drain: Any,
-    sendgrid: SendGridEmulator,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     first_line: str,
 ) -> None:
-    await new_account(email_client)
-    waiting = await accept_email(email_client, "e1")
-    status = await sendgrid_webhooks.email(
+    await new_account(email.client)
+    waiting = await accept_email(email.client, "e1")
+    status = await email.hooks.email(
         f"{first_line}\n\n--\nDana\nSent from my phone",
         from_=EMAIL,
         message_id="<stop-1@mail.example>",
         subject="Re: Your Acme Bank account",
     )
     assert status == 200
-    point = await email_point(email_settings)
+    point = await email_point(email.settings)
     assert (point.consent, point.consent_source) == ("revoked", "keyword")
-    await email_drain()
+    await email.drain()
     # The queued outreach never went; the one confirmation did, in the debtor's thread.
-    (confirmation,) = sendgrid.sent
+    (confirmation,) = email.sendgrid.sent
     assert confirmation.subject == "Re: Your Acme Bank account"
     assert confirmation.headers["In-Reply-To"] == "<stop-1@mail.example>"
     assert confirmation.headers["References"] == "<stop-1@mail.example>"
     assert "unsubscribe" in confirmation.headers["List-Unsubscribe"]
     (queued,) = await rows(
-        email_settings, select(messages).where(messages.c.outreach_id == waiting["id"])
+        email.settings, select(messages).where(messages.c.outreach_id == waiting["id"])
     )
     assert queued.status == "blocked"
-    assert await rules_of_next_email(email_client, "e2") == ["opted_out"]
+    assert await rules_of_next_email(email.client, "e2") == ["opted_out"]
 
 
 @pytest.mark.parametrize(
@@ -112,24 +109,23 @@ async def test_a_stop_email_revokes_email_consent_and_is_confirmed_in_the_thread
     [(None, 401), ((INBOUND_USER, "wrong"), 403), (("someone", INBOUND_PASSWORD), 403)],
 )
 async def test_inbound_parse_needs_its_credentials(
-    email_client: Any,
-    email_settings: Settings,
-    sendgrid_webhooks: SendGridWebhooks,
+    email: EmailWorld,
     credentials: tuple[str, str] | None,
     status: int,
 ) -> None:
-    await new_account(email_client)
-    assert await sendgrid_webhooks.email("stop", from_=EMAIL, basic=credentials) == status
-    assert await inbound_rows(email_settings) == []
-    assert (await email_point(email_settings)).consent == "granted"
+    await new_account(email.client)
+    assert await email.hooks.email("stop", from_=EMAIL, basic=credentials) == status
+    assert await inbound_rows(email.settings) == []
+    assert (await email_point(email.settings)).consent == "granted"
 
 
 @pytest.mark.usefixtures("webhook_clock")
 async def test_signed_inbound_parse_replaces_basic_credentials(
-    email_settings: Settings, gateway: Any, sendgrid: SendGridEmulator
+    email: EmailWorld,
+    gateway: Any,
 ) -> None:
-    signed = email_settings.model_copy(
-        update={"sendgrid_inbound_public_key": sendgrid.inbound_public_key_b64}
+    signed = email.settings.model_copy(
+        update={"sendgrid_inbound_public_key": email.sendgrid.inbound_public_key_b64}
     )
     client = await gateway(signed)
     await new_account(client)
@@ -137,17 +133,20 @@ async def test_signed_inbound_parse_replaces_basic_credentials(
     body, content_type = inbound_form(
         from_=EMAIL, to="x@parley.example.com", subject="s", text="hi"
     )
-    assert await sendgrid.post_inbound(url, body, content_type, signed=True, forge=True) == 403
+    assert (
+        await email.sendgrid.post_inbound(url, body, content_type, signed=True, forge=True) == 403
+    )
     creds = (INBOUND_USER, INBOUND_PASSWORD)
-    assert await sendgrid.post_inbound(url, body, content_type, basic=creds) == 403
-    assert await sendgrid.post_inbound(url, body, content_type, signed=True) == 200
+    assert await email.sendgrid.post_inbound(url, body, content_type, basic=creds) == 403
+    assert await email.sendgrid.post_inbound(url, body, content_type, signed=True) == 200
     assert len(await inbound_rows(signed)) == 1
 
 
 async def test_without_inbound_settings_the_route_refuses_everything(
-    email_settings: Settings, gateway: Any, sendgrid: SendGridEmulator
+    email: EmailWorld,
+    gateway: Any,
 ) -> None:
-    bare = email_settings.model_copy(
+    bare = email.settings.model_copy(
         update={"sendgrid_inbound_user": None, "sendgrid_inbound_password": None}
     )
     client = await gateway(bare)
@@ -156,25 +155,25 @@ async def test_without_inbound_settings_the_route_refuses_everything(
         from_=EMAIL, to="x@parley.example.com", subject="s", text="hi"
     )
     for options in ({}, {"basic": ("a", "b")}, {"signed": True}):
-        assert await sendgrid.post_inbound(url, body, content_type, **options) == 403
+        assert await email.sendgrid.post_inbound(url, body, content_type, **options) == 403
     assert await inbound_rows(bare) == []
 
 
 async def test_a_malformed_post_is_a_400_after_authentication(
-    email_client: Any, email_settings: Settings
+    email: EmailWorld,
 ) -> None:
     auth = {"Authorization": "Basic " + _basic(INBOUND_USER, INBOUND_PASSWORD)}
     for body, content_type in (
         (b"garbage", "multipart/form-data; boundary=xyz"),
         (b"a=b", "application/x-www-form-urlencoded"),
     ):
-        response = await email_client.post(
+        response = await email.client.post(
             "/webhooks/sendgrid/inbound",
             data=body,
             headers=auth | {"Content-Type": content_type},
         )
         assert response.status == 400
-    assert await inbound_rows(email_settings) == []
+    assert await inbound_rows(email.settings) == []
 
 
 def _basic(user: str, password: str) -> str:
@@ -184,10 +183,11 @@ def _basic(user: str, password: str) -> str:
 
 
 async def test_attachments_are_kept_for_agents_and_refused_ones_listed(
-    email_client: Any, email_settings: Settings, gateway: Any, sendgrid_webhooks: SendGridWebhooks
+    email: EmailWorld,
+    gateway: Any,
 ) -> None:
-    await new_account(email_client)
-    status = await sendgrid_webhooks.email(
+    await new_account(email.client)
+    status = await email.hooks.email(
         "I dispute this debt, my letter is attached.",
         from_=EMAIL,
         attachments=[
@@ -197,24 +197,24 @@ async def test_attachments_are_kept_for_agents_and_refused_ones_listed(
         ],
     )
     assert status == 200
-    (message,) = await inbound_rows(email_settings)
-    files = await rows(email_settings, select(attachments).order_by(attachments.c.filename))
+    (message,) = await inbound_rows(email.settings)
+    files = await rows(email.settings, select(attachments).order_by(attachments.c.filename))
     assert [(f.filename, f.refused) for f in files] == [
         ("dispute letter.pdf", None),
         ("invoice.pdf", "type_not_allowed"),
         ("run.exe", "type_not_allowed"),
     ]
-    stored = list((email_settings.var_dir / "attachments").iterdir())
+    stored = list((email.settings.var_dir / "attachments").iterdir())
     assert [p.read_bytes() for p in stored] == [PDF]
-    engine = create_engine(email_settings.database_url)
+    engine = create_engine(email.settings.database_url)
     async with engine.begin() as conn:
-        routed = await route_received(conn, message.id, email_settings)
+        routed = await route_received(conn, message.id, email.settings)
     await engine.dispose()
     assert routed is not None
     assert routed.conversation_id is not None
-    await add_agents(email_settings, ("ana@parley.example", "Ana", "agent"))
+    await add_agents(email.settings, ("ana@parley.example", "Ana", "agent"))
     # Over plain HTTP: an https PARLEY_PUBLIC_URL makes the session cookie Secure.
-    plain = email_settings.model_copy(update={"public_url": None})
+    plain = email.settings.model_copy(update={"public_url": None})
     agent = await console(gateway, plain, "ana@parley.example")
     status, thread = await agent.call("GET", f"/conversations/{routed.conversation_id}")
     assert status == 200
@@ -229,14 +229,15 @@ async def test_attachments_are_kept_for_agents_and_refused_ones_listed(
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     refused = [f for f in listed["attachments"] if not f["url"]]
     assert (await agent.client.get(f"/agent/api/attachments/{refused[0]['id']}")).status == 404
-    anonymous = await gateway(email_settings, token=None)
+    anonymous = await gateway(email.settings, token=None)
     assert (await anonymous.get(kept[0]["url"])).status == 401
 
 
 async def test_an_attachment_over_the_limit_is_listed_not_kept(
-    email_settings: Settings, gateway: Any, sendgrid: SendGridEmulator
+    email: EmailWorld,
+    gateway: Any,
 ) -> None:
-    small = email_settings.model_copy(update={"attachment_max_bytes": 16})
+    small = email.settings.model_copy(update={"attachment_max_bytes": 16})
     client = await gateway(small)
     await new_account(client)
     url = str(client.make_url("/webhooks/sendgrid/inbound"))
@@ -248,7 +249,9 @@ async def test_an_attachment_over_the_limit_is_listed_not_kept(
         attachments=[("big.pdf", "application/pdf", PDF)],
     )
     assert (
-        await sendgrid.post_inbound(url, body, content_type, basic=(INBOUND_USER, INBOUND_PASSWORD))
+        await email.sendgrid.post_inbound(
+            url, body, content_type, basic=(INBOUND_USER, INBOUND_PASSWORD)
+        )
         == 200
     )
     (file,) = await rows(small, select(attachments))

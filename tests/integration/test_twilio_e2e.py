@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -17,13 +16,6 @@ from twilio_fixtures import PARLEY_NUMBER, STACK_PUBLIC_URL
 
 CREDITOR = "Acme Bank"
 QUIET_SECONDS = 1.5  # no new text for this long after a reply: the assistant is done
-
-
-@pytest.fixture
-async def http(bot_stack: BotStack) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bearer {bot_stack.api_token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        yield session
 
 
 async def new_account(http: aiohttp.ClientSession, stack: BotStack, ref: str, phone: str) -> None:

@@ -1,5 +1,6 @@
 """Email: a message's HTML part and its own headers, Message-IDs as provider ids, the files
-that come with inbound email, and the account's itemization for the validation notice
+that come with inbound email, the account's itemization for the validation notice, and the
+contact history found by message (every delivery report settles one row)
 
 Revision ID: 0008
 Revises: 0007
@@ -44,9 +45,11 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_attachments_message_id", "attachments", ["message_id"])
+    op.create_index("ix_contact_events_message_id", "contact_events", ["message_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_events_message_id", table_name="contact_events")
     op.drop_table("attachments")
     with op.batch_alter_table("messages") as batch:
         batch.alter_column(

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from arq.constants import default_queue_name
 from redis.asyncio import Redis
@@ -48,3 +49,24 @@ class Drainer:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
             await worker.close()
+
+
+T = TypeVar("T")
+# No new message for this long after a reply: the assistant is done answering.
+QUIET_SECONDS = 1.5
+
+
+async def answers_after(
+    received: Callable[[], Awaitable[Sequence[T]]], before: int, what: str, limit: float = 90
+) -> list[T]:
+    """What ``received()`` gained past its first ``before`` items once it stopped growing."""
+    deadline = time.monotonic() + limit
+    seen, quiet_since = before, time.monotonic()
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        count = len(await received())
+        if count != seen:
+            seen, quiet_since = count, time.monotonic()
+        elif count > before and time.monotonic() - quiet_since > QUIET_SECONDS:
+            return list((await received())[before:])
+    raise AssertionError(f"no answer to {what!r}")

@@ -72,7 +72,7 @@ async def unsubscribe_now(request: web.Request) -> web.Response:
     async with request.config_dict[ENGINE].begin() as conn:
         found = await recipient(conn, request[MESSAGE_ID])
         if found is not None:
-            await unsubscribe(conn, request[MESSAGE_ID], clock.utcnow())
+            await unsubscribe(conn, found, request[MESSAGE_ID], clock.utcnow())
     if found is None:
         return _page(request, "unsubscribe_unknown.j2", status=404)
     if form.get("List-Unsubscribe") == "One-Click":

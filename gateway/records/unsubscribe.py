@@ -80,12 +80,11 @@ async def recipient(conn: AsyncConnection, message_id: str) -> Recipient | None:
     return None if address is None else Recipient(address)
 
 
-async def unsubscribe(conn: AsyncConnection, message_id: str, now: datetime) -> int:
-    """Revoke email consent for the message's address at once; returns how many contact points
-    changed (0 when they were revoked already)."""
-    found = await recipient(conn, message_id)
-    if found is None:
-        return 0
+async def unsubscribe(
+    conn: AsyncConnection, found: Recipient, message_id: str, now: datetime
+) -> int:
+    """Revoke email consent for the address message ``message_id`` went to (``found``) at once;
+    returns how many contact points changed (0 when they were revoked already)."""
     entries = await revoke_address(
         conn, channel="email", address=found.address, source=SOURCE, at=now, evidence=message_id
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hmac
 import logging
 from datetime import timedelta
@@ -35,6 +36,8 @@ from gateway.errors import Forbidden, PayloadTooLarge, Unauthorized
 from gateway.webhooks.malformed import malformed_as_400
 
 log = logging.getLogger("parley.webhooks.sendgrid")
+# Parsed once per configured key, not on every request.
+_public_key = functools.lru_cache(maxsize=4)(load_public_key)
 RAW_BODY = web.RequestKey("sendgrid_raw_body", bytes)
 MAX_AGE = timedelta(minutes=5)
 EVENTS_MAX_BYTES = 16 * 1024 * 1024
@@ -60,7 +63,7 @@ def _check_signature(request: web.Request, key: str, body: bytes) -> None:
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
     try:
-        public_key = load_public_key(key)
+        public_key = _public_key(key)
     except ValueError:
         log.error("the configured SendGrid public key is not a P-256 public key")
         raise Forbidden("the webhook cannot be verified", code="invalid_signature") from None

@@ -11,10 +11,10 @@ from typing import Any
 import aiohttp
 from sendgrid_emulator import SendGridEmulator, SentMail, inbound_form
 from sendgrid_fixtures import INBOUND_PASSWORD, INBOUND_USER, PARLEY_ADDRESS
+from shared import answers_after
 from stack import BotStack
 
 CREDITOR = "Acme Bank"
-QUIET_SECONDS = 1.5  # no new email for this long after a reply: the assistant is done
 
 
 class Mailbox:
@@ -55,20 +55,11 @@ class Mailbox:
             )
         )
         assert status == 200
-        deadline = time.monotonic() + 90
-        seen, quiet_since = before, time.monotonic()
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            count = len(await self._received())
-            if count != seen:
-                seen, quiet_since = count, time.monotonic()
-            elif count > before and time.monotonic() - quiet_since > QUIET_SECONDS:
-                replies = (await self._received())[before:]
-                for reply in replies:
-                    assert reply.headers["In-Reply-To"] == message_id
-                    assert reply.subject == subject
-                return replies
-        raise AssertionError(f"no answer to {text!r}")
+        replies = await answers_after(self._received, before, text)
+        for reply in replies:
+            assert reply.headers["In-Reply-To"] == message_id
+            assert reply.subject == subject
+        return replies
 
 
 async def test_a_conversation_by_email_ends_in_a_promise_delivered_to_the_core_system(

@@ -10,12 +10,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from shared import answers_after
 from stack import BotStack
 from twilio_emulator import TwilioEmulator, VoiceStep
 from twilio_fixtures import PARLEY_NUMBER, STACK_PUBLIC_URL
 
 CREDITOR = "Acme Bank"
-QUIET_SECONDS = 1.5  # no new text for this long after a reply: the assistant is done
 
 
 async def new_account(http: aiohttp.ClientSession, stack: BotStack, ref: str, phone: str) -> None:
@@ -67,16 +67,7 @@ class Phone:
             )
         )
         assert sent.status == 200, sent.body
-        deadline = time.monotonic() + 90
-        seen, quiet_since = before, time.monotonic()
-        while time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            count = len(await self._received())
-            if count != seen:
-                seen, quiet_since = count, time.monotonic()
-            elif count > before and time.monotonic() - quiet_since > QUIET_SECONDS:
-                return [m["body"] for m in (await self._received())[before:]]
-        raise AssertionError(f"no answer to {body!r}")
+        return [m["body"] for m in await answers_after(self._received, before, body)]
 
     async def call(self) -> VoiceStep:
         """Ring Parley's number; the IVR's first TwiML comes back."""

@@ -48,8 +48,7 @@ def check_address(facts: ContactFacts, now: datetime, ruleset: Ruleset) -> Addre
     ):
         reasons.append(WORK_ADDRESS)
     harbor = ruleset.address_provenance
-    # No usable address: invalid_contact already says why; where it came from is moot.
-    if not harbor.enabled or facts.purpose not in harbor.purposes or not facts.contact_valid:
+    if not harbor.enabled or facts.purpose not in harbor.purposes:
         return AddressCheck(reasons, warnings)
     missing: Reason | None = None
     action = "block"

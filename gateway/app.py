@@ -14,17 +14,19 @@ from aiohttp.web_middlewares import normalize_path_middleware
 from arq.connections import ArqRedis
 from prometheus_client import CollectorRegistry
 
-from gateway.agents.live import LiveHub, running
+from gateway.agents.live import LiveHub
 from gateway.agents.sessions import SessionStore
 from gateway.api import agent_console, bot_api, core_api, health, openapi
 from gateway.appkeys import (
     AGENT_SESSIONS,
+    CHAT,
     COALESCER,
     ENGINE,
     HTTP,
     INTAKE,
     LIVE,
     METRICS,
+    PORTAL_SESSIONS,
     RASA,
     REDIS,
     REGISTRY,
@@ -33,6 +35,7 @@ from gateway.appkeys import (
 )
 from gateway.auth import AUTH_SCHEME, Scheme
 from gateway.config import Settings
+from gateway.conversations.event_subscriber import running
 from gateway.conversations.rasa import RasaClient
 from gateway.db.engine import create_engine
 from gateway.db.migrate import ensure_migrated
@@ -42,7 +45,11 @@ from gateway.middleware import errors_middleware, metrics_middleware
 from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake, IntakeOutcome, IntakeRequest, accept_and_enqueue
 from gateway.outreach.rendering import TemplateLibrary
+from gateway.pages.portal_pages import portal_pages
 from gateway.pages.unsubscribe_pages import unsubscribe_pages
+from gateway.portal.chat_hub import ChatHub
+from gateway.portal.links import PREFIX as PORTAL
+from gateway.portal.sessions import PortalSessionStore
 from gateway.records.unsubscribe import PREFIX as UNSUBSCRIBE
 from gateway.webhooks import sendgrid_events_webhook, sendgrid_inbound_webhook, twilio_webhooks
 from policies import states, timezones
@@ -66,6 +73,7 @@ async def _arq_pool(app: web.Application) -> AsyncIterator[None]:
     pool = ArqRedis.from_url(settings.redis_dsn)
     app[REDIS] = pool
     app[AGENT_SESSIONS] = SessionStore(pool, settings.agent_session_idle_minutes * 60)
+    app[PORTAL_SESSIONS] = PortalSessionStore(pool, settings.portal_session_idle_minutes * 60)
     yield
     await pool.aclose()
 
@@ -81,12 +89,22 @@ async def _http_session(app: web.Application) -> AsyncIterator[None]:
 
 async def _agent_events(app: web.Application) -> AsyncIterator[None]:
     # This replica's one subscriber to agent events, fanned out to its agents' sockets.
-    async for _ in running(app[LIVE], app[SETTINGS].redis_dsn):
+    async for _ in running(app[LIVE], app[SETTINGS].redis_dsn, "agent-events"):
+        yield
+
+
+async def _chat_events(app: web.Application) -> AsyncIterator[None]:
+    # This replica's one subscriber for the debtors' chat sockets (the same agent channel).
+    async for _ in running(app[CHAT], app[SETTINGS].redis_dsn, "chat-events"):
         yield
 
 
 async def _close_agent_sockets(app: web.Application) -> None:
     await app[LIVE].close()
+
+
+async def _close_chat_sockets(app: web.Application) -> None:
+    await app[CHAT].close()
 
 
 def init_app(settings: Settings) -> web.Application:
@@ -121,9 +139,11 @@ def init_app(settings: Settings) -> web.Application:
 
     app[COALESCER] = Coalescer(accept)
     app[LIVE] = LiveHub()
-    app.cleanup_ctx.extend([_database, _arq_pool, _http_session, _agent_events])
+    app[CHAT] = ChatHub()
+    app.cleanup_ctx.extend([_database, _arq_pool, _http_session, _agent_events, _chat_events])
     # Before aiohttp waits for open handlers: an agent's socket would hold shutdown up.
     app.on_shutdown.append(_close_agent_sockets)
+    app.on_shutdown.append(_close_chat_sockets)
     app.add_routes(health.routes)
     app.add_routes(openapi.routes)
     # The longest prefix wins, so /v1/bot/... never reaches the core API's token check.
@@ -134,4 +154,5 @@ def init_app(settings: Settings) -> web.Application:
     app.add_subapp(SENDGRID_INBOUND, sendgrid_inbound_webhook())
     app.add_subapp(UNSUBSCRIBE, unsubscribe_pages())
     app.add_subapp("/agent", agent_console())
+    app.add_subapp(PORTAL, portal_pages())
     return app

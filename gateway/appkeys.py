@@ -16,6 +16,8 @@ from gateway.metrics import Metrics
 from gateway.outreach.coalescer import Coalescer
 from gateway.outreach.intake import Intake
 from gateway.outreach.rendering import TemplateLibrary
+from gateway.portal.chat_hub import ChatHub
+from gateway.portal.sessions import PortalSessionStore
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
@@ -29,3 +31,5 @@ HTTP = web.AppKey("http", ClientSession)
 RASA = web.AppKey("rasa", RasaClient)
 AGENT_SESSIONS = web.AppKey("agent_sessions", SessionStore)
 LIVE = web.AppKey("live", LiveHub)
+PORTAL_SESSIONS = web.AppKey("portal_sessions", PortalSessionStore)
+CHAT = web.AppKey("chat", ChatHub)

@@ -17,10 +17,12 @@ from pydantic import SecretStr
 
 from gateway.agents.directory import Agent, find_agent
 from gateway.agents.sessions import COOKIE, Session
-from gateway.appkeys import AGENT_SESSIONS, ENGINE, SETTINGS
+from gateway.appkeys import AGENT_SESSIONS, ENGINE, PORTAL_SESSIONS, SETTINGS
 from gateway.config import Settings
 from gateway.db.engine import reading
 from gateway.errors import Forbidden, Unauthorized
+from gateway.portal import sessions as portal_sessions
+from gateway.portal.sessions import PortalSession
 
 
 class Scheme(enum.StrEnum):
@@ -35,14 +37,19 @@ class Scheme(enum.StrEnum):
     # Inbound Parse: SendGrid's signature when a key is set, else Basic credentials in its URL.
     SENDGRID_INBOUND = "sendgrid_inbound"
     UNSUBSCRIBE_LINK = "unsubscribe_link"  # the keyed token in an email's unsubscribe link
+    # Debtors: a session cookie started by a portal link and an identity check; forms carry
+    # the session's CSRF token.
+    PORTAL_SESSION = "portal_session"
 
 
 AUTH_SCHEME = web.AppKey("auth_scheme", Scheme)
+PORTAL_SESSION = web.RequestKey("portal_session", PortalSession)
 AGENT = web.RequestKey("agent", Agent)
 SESSION = web.RequestKey("session", Session)
 # Where a session starts: the only agent routes that answer without one.
 SESSION_OPENERS = frozenset({"/agent/login", "/agent/api/login", "/agent/static"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 def secured(scheme: Scheme, middleware: Middleware) -> web.Application:
@@ -110,3 +117,35 @@ async def agent_session(request: web.Request, handler: Handler) -> web.StreamRes
     request[AGENT] = agent
     request[SESSION] = session
     return await handler(request)
+
+
+def portal_session(
+    openers: frozenset[str], ended: Callable[[web.Request], web.StreamResponse]
+) -> Middleware:
+    """The portal's scheme: a live debtor session, and on every state-changing request the
+    session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
+
+    ``openers`` (the link's landing page and the static files) answer without a session; any
+    other route without one gets ``ended(request)``: the socket a 401, pages a page saying to
+    open the link again.
+    """
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        resource = request.match_info.route.resource
+        if resource is not None and resource.canonical in openers:
+            return await handler(request)
+        store = request.config_dict[PORTAL_SESSIONS]
+        session = await store.resume(request.cookies.get(portal_sessions.COOKIE))
+        if session is None:
+            return ended(request)
+        if request.method not in SAFE_METHODS:
+            presented = request.headers.get("X-CSRF-Token")
+            if presented is None and request.content_type in FORM_TYPES:
+                presented = str((await request.post()).get("csrf_token", ""))
+            if not session.csrf_matches(presented):
+                raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+        request[PORTAL_SESSION] = session
+        return await handler(request)
+
+    return check

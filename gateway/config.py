@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     provider_sms: str = "console"
     provider_email: str = "console"
     provider_voice: str = "console"
-    provider_chat: str = "console"
+    provider_chat: str = "web_chat"
     console_echo: bool = True
 
     send_max_tries: int = Field(default=8, ge=1)
@@ -132,6 +132,12 @@ class Settings(BaseSettings):
     # The agent console: how long a session lives without a request.
     agent_session_idle_minutes: int = Field(default=30, ge=1, le=1440)
 
+    # The debtor portal: how long a link works, how long a session lives without a request, and
+    # the core system's payment page ("{account_ref}" is filled in; Parley takes no card data).
+    portal_link_hours: int = Field(default=72, ge=1, le=24 * 90)
+    portal_session_idle_minutes: int = Field(default=15, ge=1, le=240)
+    payment_url: str | None = None
+
     @field_validator(
         "api_tokens", "auto_channel_order", "bot_escalate_on", "attachment_types", mode="before"
     )
@@ -139,6 +145,15 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("payment_url")
+    @classmethod
+    def _payment_page(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("https://", "http://")) or "{account_ref}" not in value:
+            raise ValueError("must be an http(s) URL containing {account_ref}")
         return value
 
     @field_validator("database_url")

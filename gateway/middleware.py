@@ -35,8 +35,14 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         code = exc.reason.lower().replace(" ", "_")
         return error_json(exc.status, code, exc.text or exc.reason)
     except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The route's template, never the path: paths carry link tokens and account refs.
+        log.exception("unhandled error on %s %s", request.method, _route(request))
         return error_json(500, "internal_error", "internal error")
+
+
+def _route(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
 
 
 @web.middleware
@@ -44,8 +50,7 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     """Count and time every request by route template (not raw path: refs are unbounded)."""
     started = time.perf_counter()
     response = await handler(request)
-    resource = request.match_info.route.resource
-    route = resource.canonical if resource is not None else "unmatched"
+    route = _route(request)
     metrics = request.config_dict[METRICS]
     metrics.http_requests.labels(route, request.method, str(response.status)).inc()
     metrics.http_latency.labels(route).observe(time.perf_counter() - started)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from policies.channels import CHANNELS
 
@@ -156,6 +156,10 @@ class ContactFacts:
     consent_source: str | None = None
     time_barred: bool = False
     message: MessageFacts | None = None
+    # Local hours [start, end) the consumer said suit them. 12 CFR 1006.6(b)(1)(i) makes any
+    # time the consumer called inconvenient inconvenient, so this only ever narrows the
+    # quiet-hours window, never widens it. Whole minutes: the audit log stores "HH:MM".
+    preferred_hours: tuple[time, time] | None = None
 
     def __post_init__(self) -> None:
         # Fail closed: a typo in a channel or purpose must not slip past rules keyed on them.
@@ -183,6 +187,8 @@ class ContactFacts:
             )
         if self.message is not None and type(self.message) is not MessageFacts:
             raise TypeError("message must be MessageFacts or None")
+        if self.preferred_hours is not None:
+            check_preferred_hours(self.preferred_hours)
         for name in INSTANT_FIELDS:
             value = getattr(self, name)
             if value is not None:
@@ -191,3 +197,26 @@ class ContactFacts:
 
 # The optional instants of ContactFacts, normalised to UTC like every datetime here.
 INSTANT_FIELDS = ("last_inbound_at", "consumer_used_at", "reassigned_check_at")
+
+
+def check_preferred_hours(hours: object) -> None:
+    """Accept a (start, end) pair of naive whole-minute local times with start < end.
+
+    TypeError or ValueError otherwise. A window across midnight is rejected rather than
+    guessed at: read the wrong way round it would allow exactly the hours the consumer
+    ruled out.
+    """
+    if not isinstance(hours, tuple) or len(hours) != 2 or not all(type(t) is time for t in hours):
+        raise TypeError("preferred_hours must be a (start, end) tuple of datetime.time or None")
+    start, end = hours
+    for bound in hours:
+        if bound.tzinfo is not None or bound.second or bound.microsecond:
+            raise ValueError(
+                f"preferred_hours bound {bound.isoformat()} must be a whole-minute local time "
+                "without tzinfo"
+            )
+    if not start < end:
+        raise ValueError(
+            "preferred_hours must start before they end on the same day, "
+            f"not {start:%H:%M}-{end:%H:%M}"
+        )

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, time
 from typing import Any
 
 from policies.facts import (
@@ -13,6 +14,7 @@ from policies.facts import (
     ContactRecord,
     MessageFacts,
     as_utc,
+    check_preferred_hours,
 )
 
 _BOOL_FIELDS = (
@@ -29,6 +31,9 @@ _OPTIONAL_STRINGS = ("provenance", "consent_source")
 _FIELDS = frozenset(ContactFacts.__dataclass_fields__)
 _RECORD_FIELDS = frozenset(ContactRecord.__dataclass_fields__)
 _MESSAGE_FIELDS = frozenset(MessageFacts.__dataclass_fields__)
+# Exactly what `format_clock` writes: a looser parse (time.fromisoformat takes "18", "1800",
+# "18:00:30") would let a value that does not round-trip into the audit log.
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 def format_instant(instant: datetime) -> str:
@@ -47,6 +52,31 @@ def parse_instant(text: object, name: str = "instant") -> datetime:
     if parsed.utcoffset() is None:
         raise ValueError(f"{name} has no UTC offset: {text!r}")
     return parsed.astimezone(UTC)
+
+
+def format_clock(value: time) -> str:
+    """A local wall-clock time as "HH:MM" (what `parse_clock` reads)."""
+    return f"{value:%H:%M}"
+
+
+def parse_clock(text: object, name: str = "time") -> time:
+    """Parse a local wall-clock time written "HH:MM" (00:00 to 23:59); ValueError otherwise."""
+    if not isinstance(text, str) or not _CLOCK.fullmatch(text):
+        raise ValueError(f"{name} must be a local time written HH:MM, not {text!r}")
+    return time(int(text[:2]), int(text[3:]))
+
+
+def parse_preferred_hours(start: object, end: object) -> tuple[time, time] | None:
+    """The consumer's preferred hours from their two stored "HH:MM" bounds, or None when both
+    are None. ValueError when only one is set, either is unreadable, or start is not before
+    end: a half-read preference must not turn into no restriction at all."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise ValueError("preferred hours need both a start and an end, or neither")
+    hours = (parse_clock(start, "preferred_hours start"), parse_clock(end, "preferred_hours end"))
+    check_preferred_hours(hours)
+    return hours
 
 
 def facts_to_dict(facts: ContactFacts) -> dict[str, Any]:
@@ -89,6 +119,9 @@ def facts_to_dict(facts: ContactFacts) -> dict[str, Any]:
             "initial": facts.message.initial,
             "threatens_legal_action": facts.message.threatens_legal_action,
         },
+        "preferred_hours": None
+        if facts.preferred_hours is None
+        else [format_clock(bound) for bound in facts.preferred_hours],
     }
 
 
@@ -130,7 +163,20 @@ def facts_from_dict(data: dict[str, Any]) -> ContactFacts:
             kwargs[name] = _string(data[name], name)
     if data.get("message") is not None:
         kwargs["message"] = _message(data["message"])
+    # Absent in audit rows written before the consumer could state preferred hours.
+    if data.get("preferred_hours") is not None:
+        kwargs["preferred_hours"] = _preferred_hours(data["preferred_hours"])
     return ContactFacts(**kwargs)
+
+
+def _preferred_hours(value: object) -> tuple[time, time]:
+    bounds = _list(value, "preferred_hours")
+    if len(bounds) != 2:
+        raise ValueError("facts field 'preferred_hours' must be [start, end] or null")
+    hours = parse_preferred_hours(*bounds)
+    if hours is None:
+        raise ValueError("facts field 'preferred_hours' must be [start, end] or null")
+    return hours
 
 
 def _message(item: object) -> MessageFacts:

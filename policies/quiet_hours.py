@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -58,6 +59,8 @@ def check_quiet_hours(
 ) -> RuleCheck:
     """Check `now` against the window in every candidate zone and find the next allowed instant.
 
+    The window is `rules` narrowed to the consumer's preferred hours when they stated some
+    (`facts.preferred_hours`); preferred hours that leave nothing of it block.
     `zones` are the consumer's candidate zones when the caller already has them; otherwise
     they are derived from the facts, and `rules.fallback_zones` stand in when no signal
     indicates any. Raises ValueError for a naive `now` or a bad signal (unknown zone,
@@ -69,16 +72,28 @@ def check_quiet_hours(
         zones = signal_zones(facts.timezones, facts.postal_code, facts.phones)
         zones = zones or rules.fallback_zones
     infos = zone_infos(zones)
-    start, end = rules.start, rules.end
+    window = _window_label(rules.start, rules.end)
+    preferred = facts.preferred_hours
+    if preferred is not None:
+        start, end = max(rules.start, preferred[0]), min(rules.end, preferred[1])
+        if not start < end:
+            # Fail closed: the consumer ruled out every hour the rules leave open.
+            message = (
+                f"The consumer's preferred hours ({_window_label(*preferred)}) leave no "
+                f"convenient time within {window}"
+            )
+            return RuleCheck([_reason(message)], None)
+        rules = replace(rules, start=start, end=end)
+        window = _preferred_label(rules, preferred, window)
+
     outside = []
     for zone in infos:
         local = now.astimezone(zone)
-        if not start <= local.time() < end:
+        if not rules.start <= local.time() < rules.end:
             outside.append(f"{local.hour:02d}:{local.minute:02d} in {zone.key}")
     if not outside:
         return RuleCheck([], None)
 
-    window = _window_label(start, end)
     not_before = _next_allowed(now, infos, rules)
     if not_before is None:
         message = (
@@ -90,6 +105,14 @@ def check_quiet_hours(
     verb = "is" if len(outside) == 1 else "are"
     message = f"{', '.join(outside)} {verb} outside {window}"
     return RuleCheck([_reason(message)], not_before)
+
+
+def _preferred_label(narrowed: QuietHours, preferred: tuple[time, time], window: str) -> str:
+    """The narrowed window, naming the preferred hours when they reach past the rules' own."""
+    label = _window_label(narrowed.start, narrowed.end)
+    stated = _window_label(*preferred)
+    hours = "preferred hours" if stated == label else f"preferred hours {stated}"
+    return f"{label} (the consumer's {hours} within {window})"
 
 
 def _reason(message: str) -> Reason:

@@ -14,6 +14,7 @@ import os
 import secrets
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +30,7 @@ from gateway.cli.embedded_redis import free_port
 from gateway.config import Settings, load_settings
 from gateway.db.migrate import upgrade_database
 from gateway.errors import ParleyError
+from gateway.records.core_webhook import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,6 +150,25 @@ class BotStack:
         """The core-system webhooks delivered so far (a thread-safe snapshot)."""
         assert self._receiver is not None
         return self._receiver.received
+
+    async def delivered(self, kind: str, account_ref: str) -> dict[str, Any]:
+        """The first update of ``kind`` about ``account_ref`` the core system received, its
+        signature checked (the stack is shared: other tests' updates arrive there too)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for request in self.received:
+                body = request.json()
+                if (body["kind"], body["account_ref"]) == (kind, account_ref):
+                    assert verify(
+                        self.webhook_secret.encode(),
+                        request.headers["X-Parley-Timestamp"],
+                        request.headers["X-Parley-Signature"],
+                        request.body,
+                        now=int(time.time()),
+                    )
+                    return dict(body)
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no {kind} about {account_ref} reached the core system")
 
     def start(self) -> None:
         """Start everything and wait until it answers."""

@@ -31,18 +31,21 @@ async def emulator() -> AsyncIterator[TwilioEmulator]:
 @pytest.fixture
 def twilio_settings(settings: Settings, emulator: TwilioEmulator) -> Settings:
     """The test's settings with SMS and voice going through Twilio (the emulator)."""
-    return settings.model_copy(
-        update={
-            "provider_sms": "twilio",
-            "provider_voice": "twilio",
-            "twilio_account_sid": emulator.account_sid,
-            "twilio_auth_token": SecretStr(emulator.auth_token),
-            "twilio_from": PARLEY_NUMBER,
-            "twilio_base_url": HttpUrl(emulator.base_url),
-            "public_url": HttpUrl(PUBLIC_URL),
-            "rasa_timeout_seconds": 2.0,
-        }
-    )
+    return settings.model_copy(update=through_emulator(emulator))
+
+
+def through_emulator(emulator: TwilioEmulator) -> dict[str, Any]:
+    """The settings that send SMS and calls through the real twilio SDK to ``emulator``."""
+    return {
+        "provider_sms": "twilio",
+        "provider_voice": "twilio",
+        "twilio_account_sid": emulator.account_sid,
+        "twilio_auth_token": SecretStr(emulator.auth_token),
+        "twilio_from": PARLEY_NUMBER,
+        "twilio_base_url": HttpUrl(emulator.base_url),
+        "public_url": HttpUrl(PUBLIC_URL),
+        "rasa_timeout_seconds": 2.0,
+    }
 
 
 @pytest.fixture

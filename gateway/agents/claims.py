@@ -142,9 +142,12 @@ async def _change(
     return AgentEvent(event, conversation_id, {"agent": agent.public()})
 
 
-async def held_by(conn: AsyncConnection, conversation_id: str, agent: Agent) -> Any:
-    """The conversation, locked, when ``agent`` holds it; Forbidden otherwise."""
-    conversation = await load_conversation(conn, conversation_id, lock=True)
+async def held_by(
+    conn: AsyncConnection, conversation_id: str, agent: Agent, *, lock: bool = True
+) -> Any:
+    """The conversation, locked (unless ``lock`` is False), when ``agent`` holds it; Forbidden
+    otherwise."""
+    conversation = await load_conversation(conn, conversation_id, lock=lock)
     if conversation.state != "agent" or conversation.assigned_agent != agent.id:
         raise Forbidden(
             "only the agent holding the conversation may do this: claim it first",

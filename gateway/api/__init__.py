@@ -16,6 +16,7 @@ from gateway.api import (
     conversations,
     outreach,
     policy,
+    portal_links,
     updates,
 )
 from gateway.auth import Scheme, agent_session, bearer, bot_token, core_tokens, secured
@@ -23,9 +24,9 @@ from gateway.pages.agent_pages import setup_pages
 
 
 def core_api() -> web.Application:
-    """``/v1``: accounts, policy, outreach, updates, conversations."""
+    """``/v1``: accounts, policy, outreach, updates, conversations, portal links."""
     app = secured(Scheme.CORE_BEARER, bearer(core_tokens))
-    for table in (accounts, policy, outreach, updates, conversations):
+    for table in (accounts, policy, outreach, updates, conversations, portal_links):
         app.add_routes(table.routes)
     return app
 

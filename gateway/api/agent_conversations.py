@@ -21,7 +21,7 @@ from gateway.api.parsing import read_body, read_model
 from gateway.appkeys import ENGINE, REDIS, SETTINGS
 from gateway.auth import AGENT
 from gateway.conversations.after_commit import AfterCommit
-from gateway.conversations.agent_events import AgentEvent
+from gateway.conversations.agent_events import TYPING, AgentEvent, publish
 from gateway.conversations.attachments import kept_file
 from gateway.conversations.store import load_conversation
 from gateway.db.engine import reading
@@ -144,6 +144,16 @@ async def reply(request: web.Request) -> web.Response:
         return await actions.reply(conn, conversation, body.text, agent, settings, now)
 
     return await _act(request, work, status=202)
+
+
+@routes.post(ONE + "/typing")
+async def typing(request: web.Request) -> web.Response:
+    """The holder is writing a reply: the debtor's web chat shows it (nothing is stored)."""
+    conversation_id = request.match_info["id"]
+    async with reading(request.config_dict[ENGINE]) as conn:
+        await claims.held_by(conn, conversation_id, request[AGENT], lock=False)
+    await publish(request.config_dict[REDIS], AgentEvent(TYPING, conversation_id))
+    return web.json_response({"typing": True})
 
 
 @routes.post(ONE + "/notes")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from gateway.appkeys import AGENT_SESSIONS, LIVE, SETTINGS
+from gateway.appkeys import AGENT_SESSIONS, LIVE
 from gateway.auth import SESSION
 from gateway.errors import Forbidden
+from gateway.pages.origin import origin_allowed
 
 routes = web.RouteTableDef()
 # How often an open socket checks that its session still exists (logout, expiry elsewhere).
@@ -17,24 +17,10 @@ SESSION_CHECK_SECONDS = 30.0
 SESSION_ENDED = 4401
 
 
-def _origin_allowed(request: web.Request) -> bool:
-    """Only pages of this site may open the socket: the browser's Origin must be this host or
-    PARLEY_PUBLIC_URL (cookies alone would let any site's page open it)."""
-    origin = request.headers.get("Origin")
-    if origin is None:
-        return False
-    allowed = {f"{request.scheme}://{request.host}"}
-    public_url = request.config_dict[SETTINGS].public_url
-    if public_url is not None:
-        parts = urlsplit(str(public_url))
-        allowed.add(f"{parts.scheme}://{parts.netloc}")
-    return origin in allowed
-
-
 @routes.get("/ws")
 async def socket(request: web.Request) -> web.WebSocketResponse:
     """Push every agent event to this console until it goes away or its session ends."""
-    if not _origin_allowed(request):
+    if not origin_allowed(request):
         raise Forbidden("this page's origin may not open the agent socket", code="bad_origin")
     ws = web.WebSocketResponse(heartbeat=30.0, receive_timeout=SESSION_CHECK_SECONDS)
     await ws.prepare(request)

@@ -12,6 +12,9 @@ from gateway.api.openapi_agent import MODELS as agent_models
 from gateway.api.openapi_agent import SECURITY_SCHEMES as agent_security
 from gateway.api.openapi_agent import agent_operations
 from gateway.api.openapi_email import email_operations
+from gateway.api.openapi_portal import MODELS as portal_models
+from gateway.api.openapi_portal import SECURITY_SCHEMES as portal_security
+from gateway.api.openapi_portal import portal_operations
 
 routes = web.RouteTableDef()
 
@@ -225,6 +228,7 @@ def build_document() -> dict[str, Any]:
         schemas.BotNormalizeIn,
         schemas.BotUpdateIn,
         *agent_models,
+        *portal_models,
     ):
         schema = schemas.schema_of(model)
         components.update(schema.pop("$defs", {}))
@@ -234,10 +238,12 @@ def build_document() -> dict[str, Any]:
         "info": {"title": "Parley", "version": "1"},
         "components": {
             "schemas": components,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}} | agent_security,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+            | agent_security
+            | portal_security,
         },
         "security": [{"bearer": []}],
-        "paths": OPERATIONS | email_operations() | agent_operations(_op),
+        "paths": OPERATIONS | email_operations() | agent_operations(_op) | portal_operations(_op),
     }
 
 

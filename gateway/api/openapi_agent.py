@@ -72,6 +72,7 @@ def agent_operations(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, A
         one + "/assign": action("Supervisors: give it to an agent", agent_schemas.AssignIn),
         one + "/messages": action("Reply through the policy layer", agent_schemas.TextIn, 202),
         one + "/notes": action("A private note", agent_schemas.TextIn, 201),
+        one + "/typing": action("The holder is writing: a web chat shows it (nothing stored)"),
         one + "/updates": action("Record an account update", _UPDATE, 201),
         one + "/resolve": action("Close the conversation"),
         one + "/return-to-bot": action("The assistant answers the next message"),

@@ -21,6 +21,7 @@ __all__ = [
     "EvaluateIn",
     "InboundIn",
     "OutreachIn",
+    "PortalLinkIn",
     "Ref",
     "normalise_address",
     "schema_of",
@@ -106,3 +107,8 @@ class InboundIn(Strict):
     address: StrictStr
     text: Annotated[StrictStr, Field(min_length=1, max_length=5000)]
     provider_id: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = None
+
+
+class PortalLinkIn(Strict):
+    # At most 90 days: a link is a key to the account, and should not outlive its message.
+    expires_in_hours: Annotated[int, Field(ge=1, le=24 * 90, strict=True)] | None = None

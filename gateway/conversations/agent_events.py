@@ -20,6 +20,8 @@ RETURNED = "conversation.returned_to_bot"
 UPDATED = "conversation.updated"  # a note or an account update was added
 MESSAGE_RECEIVED = "message.received"
 MESSAGE_STATUS = "message.status"
+# The agent holding a conversation is writing: the debtor's chat says so for a few seconds.
+TYPING = "conversation.typing"
 
 
 @dataclass(frozen=True, slots=True)

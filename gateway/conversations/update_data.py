@@ -27,6 +27,8 @@ NEEDS_IDENTITY = frozenset(
     {"promise_to_pay", "payment_plan_request", "dispute", "hardship", "already_paid"}
 )
 FREQUENCIES = frozenset({"weekly", "biweekly", "semimonthly", "monthly"})
+# Parts of the day a debtor may ask to be called back in (local time, inside quiet hours).
+CALLBACK_WINDOWS = {"morning": "08:00-12:00", "afternoon": "12:00-17:00", "evening": "17:00-21:00"}
 HARDSHIP_TYPES = frozenset(
     {"job_loss", "medical", "divorce", "death_in_family", "disability", "natural_disaster", "other"}
 )
@@ -86,9 +88,7 @@ def normalise(kind: str, raw: dict[str, str | None], terms: Terms) -> dict[str, 
             "detail": _text(raw, "detail"),
         }
     if kind == "callback_request":
-        when = _text(raw, "when")
-        on = parse_date(when, terms.today) if when else None
-        return {"when": when, "date": on.isoformat() if on else None}
+        return _callback(raw, terms)
     if kind == "handoff":
         return {"reason": _text(raw, "reason") or "requested"}
     if kind == "cease_request":
@@ -132,6 +132,26 @@ def _payment(
         "amount_display": format_amount(result.amount, terms.currency) if result.amount else None,
         date_key: result.date.isoformat() if result.date else None,
         "raw": _raw(raw, amount_key, date_key),
+    }
+
+
+def _callback(raw: dict[str, str | None], terms: Terms) -> dict[str, Any]:
+    when = _text(raw, "when")
+    on = parse_date(when, terms.today) if when else None
+    data: dict[str, Any] = {"when": when, "date": on.isoformat() if on else None}
+    window = _text(raw, "window")
+    if window is None:
+        return data
+    if window not in CALLBACK_WINDOWS:
+        details = [{"field": "window", "message": f"one of {', '.join(CALLBACK_WINDOWS)}"}]
+        raise ValidationFailed(details[0]["message"], details=details, code="invalid_update")
+    if on is None or on < terms.today:
+        details = [{"field": "when", "message": "a day from today on"}]
+        raise ValidationFailed(details[0]["message"], details=details, code="invalid_update")
+    return data | {
+        "window": window,
+        "hours": CALLBACK_WINDOWS[window],
+        "timezone": raw.get("timezone"),
     }
 
 

@@ -1,7 +1,8 @@
 """The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
 
-Every table is importable from here; the agents', the calls', the attachments' and the audit
-trail's live in ``agent_tables``, ``call_tables``, ``attachment_tables`` and ``audit_tables``.
+Every table is importable from here; the agents', the calls', the attachments', the audit
+trail's and the portal's live in ``agent_tables``, ``call_tables``, ``attachment_tables``,
+``audit_tables`` and ``portal_tables``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from gateway.db.attachment_tables import attachments
 from gateway.db.audit_tables import audit_heads, audit_log
 from gateway.db.base import Id, metadata
 from gateway.db.call_tables import calls, recordings
+from gateway.db.portal_tables import portal_links
 from gateway.db.types import UTCDateTime
 from gateway.messages.statuses import InboundStatus, OutboundStatus
 from gateway.outreach.statuses import OutreachStatus
@@ -51,6 +53,7 @@ __all__ = [
     "messages",
     "metadata",
     "outreach",
+    "portal_links",
     "provider_events",
     "recordings",
     "timeline",
@@ -92,6 +95,9 @@ accounts = Table(
     Column("validation_source", String(20)),
     # When Parley queued its notice or asked the core system for one (done once per account).
     Column("validation_requested_at", UTCDateTime),
+    # Hours the consumer said suit them ("HH:MM" local): a further limit inside quiet hours.
+    Column("preferred_contact_start", String(5)),
+    Column("preferred_contact_end", String(5)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )

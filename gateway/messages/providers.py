@@ -122,11 +122,19 @@ def _sendgrid(settings: Settings, _channel: str, session: aiohttp.ClientSession)
     )
 
 
+def _web_chat(_settings: Settings, _channel: str, _session: aiohttp.ClientSession) -> Provider:
+    from channels.web_chat import WebChatProvider
+
+    return WebChatProvider()
+
+
 REGISTRY: dict[str, ProviderSpec] = {
     # Development sink: prints and records every message (var/outbox/console.jsonl).
     "console": ProviderSpec(frozenset(CHANNELS), _console),
     "twilio": ProviderSpec(frozenset({"sms", "voice"}), _twilio, _twilio_needs),
     "sendgrid": ProviderSpec(frozenset({"email"}), _sendgrid, _sendgrid_needs),
+    # The debtor portal's chat: a stored message is on the debtor's page (gateway.portal).
+    "web_chat": ProviderSpec(frozenset({"chat"}), _web_chat),
 }
 
 

@@ -17,6 +17,7 @@ from gateway.config import Settings
 from gateway.outreach.email_templates import add_html_paragraphs
 from gateway.outreach.rendering import Rendered, TemplateLibrary
 from gateway.outreach.snapshots import AccountSnapshot
+from gateway.portal.links import preview_portal_url
 from gateway.records.unsubscribe import PREVIEW_MESSAGE_ID, unsubscribe_url
 from policies import ConsentState, ContactFacts, MessageFacts, Ruleset
 from policies.disclosures import add_disclosures, missing_sentences
@@ -44,14 +45,16 @@ def compose(
     settings: Settings,
     now: datetime,
     message_id: str | None = None,
+    portal_url: str | None = None,
 ) -> Composed:
     """Render ``template`` for ``account`` on ``channel``; TemplateError when it cannot.
 
-    ``message_id`` is the message's own (its unsubscribe link names it); None when it is only
-    decided on, not sent.
+    ``message_id`` is the message's own (its unsubscribe link names it) and ``portal_url`` the
+    portal link minted for it; both None when it is only decided on, not sent.
     """
     context = account.template_context(settings.collector, now) | dict(variables)
     context["unsubscribe_url"] = unsubscribe_url(settings, message_id or PREVIEW_MESSAGE_ID)
+    context["portal_url"] = portal_url or preview_portal_url(settings)
     rendered = templates.render(channel, template, context)
     meta = templates.meta(channel, template)
     added = state_disclosures_for(account, channel, purpose, ruleset, settings)

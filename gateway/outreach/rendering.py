@@ -56,6 +56,7 @@ RESERVED_NAMES = frozenset(
         "dispute_deadline",
         "itemization",
         "unsubscribe_url",
+        "portal_url",
     }
 )
 # Variables a limited-content message may not use: each tells whoever hears it about the debt.
@@ -106,6 +107,7 @@ class TemplateLibrary:
         self._templates: dict[tuple[str, str], jinja2.Template] = {}
         self._html: dict[str, jinja2.Template] = {}
         self._meta: dict[tuple[str, str], TemplateMeta] = {}
+        self._portal: set[tuple[str, str]] = set()
         for channel in CHANNELS:
             for path in sorted((root / channel).glob("[!_]*.j2")):
                 if path.name.endswith(HTML_SUFFIX):
@@ -118,6 +120,8 @@ class TemplateLibrary:
                 _check_content(channel, path, source, self._env, meta, rulesets)
                 self._templates[(channel, path.stem)] = template
                 self._meta[(channel, path.stem)] = meta
+                if _uses(self._env, "portal_url", source, self._html.get(path.stem)):
+                    self._portal.add((channel, path.stem))
 
     def _load_html(self, path: Path) -> jinja2.Template:
         try:
@@ -145,6 +149,10 @@ class TemplateLibrary:
             )
         return template
 
+    def needs_portal_link(self, channel: str, name: str) -> bool:
+        """Whether the template shows ``{{ portal_url }}``: its send mints a link."""
+        return (channel, name) in self._portal
+
     def meta(self, channel: str, name: str) -> TemplateMeta:
         """What the template declares (kind, threatens_legal_action); TemplateError if none."""
         self.require(channel, name)
@@ -166,6 +174,13 @@ class TemplateLibrary:
         first, _, rest = text.partition("\n")
         subject = first.removeprefix("Subject:").strip()
         return Rendered(body=rest.strip(), subject=subject, html=markup)
+
+
+def _uses(env: jinja2.Environment, name: str, source: str, html: jinja2.Template | None) -> bool:
+    sources = [source]
+    if html is not None and html.filename is not None:
+        sources.append(Path(html.filename).read_text(encoding="utf-8"))
+    return any(name in jinja2.meta.find_undeclared_variables(env.parse(s)) for s in sources)
 
 
 def _read_header(path: Path, source: str) -> TemplateMeta:

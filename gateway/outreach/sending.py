@@ -22,6 +22,7 @@ from gateway.outreach.rendering import TemplateLibrary
 from gateway.outreach.rulesets import ruleset_for
 from gateway.outreach.snapshots import load_snapshots
 from gateway.outreach.statuses import FINAL, OutreachStatus
+from gateway.portal.links import attach_message, mint_link
 from gateway.records import audit
 from gateway.records.audit import AuditEntry, account_chain
 
@@ -72,6 +73,16 @@ class OutreachSender:
         )
         account = next(iter(snapshots.values()))
         message_id = new_id("msg")
+        link = None
+        if self.templates.needs_portal_link(channel, row.template):
+            # One link per message: revoking or locking it touches no other message's link.
+            link = await mint_link(
+                conn,
+                account_id=row.account_id,
+                account_ref=row.account_ref,
+                settings=settings,
+                now=now,
+            )
         try:
             if row.address is None:
                 raise TemplateError("the outreach has no contact point to send to")
@@ -86,6 +97,7 @@ class OutreachSender:
                 settings,
                 now,
                 message_id,
+                portal_url=link.url if link is not None else None,
             )
         except TemplateError as exc:
             await progress.fail_unrendered(conn, row.id, now, exc.code, exc.message)
@@ -118,6 +130,8 @@ class OutreachSender:
                 updated_at=now,
             )
         )
+        if link is not None:
+            await attach_message(conn, link.id, message_id)
         return message_id
 
 

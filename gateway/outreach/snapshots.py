@@ -23,6 +23,7 @@ from policies import (
     history_read,
 )
 from policies.channels import PHONE_CHANNELS
+from policies.facts_json import parse_preferred_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,10 @@ class AccountSnapshot:
     first_communication_at: datetime | None = None
     # The itemization a validation notice states (records.account_input.Itemization).
     itemization: Mapping[str, Any] | None = None
+    # The hours the consumer said suit them, as stored ("HH:MM" or None). Kept unparsed so
+    # a bad value fails the decision on this account (see `facts`), not the whole load.
+    preferred_contact_start: str | None = None
+    preferred_contact_end: str | None = None
 
     def contact_for(self, channel: str, address: str | None = None) -> ContactPoint | None:
         """The contact point to use: the given address, else the first valid one on file.
@@ -88,7 +93,11 @@ class AccountSnapshot:
         message: MessageFacts | None = None,
     ) -> ContactFacts:
         """The policy facts of contacting this account on a channel at a contact point, with
-        the part of the history ``ruleset``'s rules read (and the text, when there is one)."""
+        the part of the history ``ruleset``'s rules read (and the text, when there is one).
+
+        Raises ValueError when the stored preferred hours cannot be read: dropping them would
+        contact the consumer at hours they ruled out, so the decision fails closed instead.
+        """
         inbound = [r.at for r in self.history if r.channel == channel and r.direction == "inbound"]
         return ContactFacts(
             channel=channel,
@@ -112,6 +121,9 @@ class AccountSnapshot:
             reassigned_check_at=contact.reassigned_check_at if contact else None,
             time_barred=self.time_barred,
             message=message,
+            preferred_hours=parse_preferred_hours(
+                self.preferred_contact_start, self.preferred_contact_end
+            ),
         )
 
     @property
@@ -221,6 +233,8 @@ async def load_snapshots(
             or (r.limitations_date is not None and r.limitations_date < now.date()),
             first_communication_at=r.first_communication_at,
             itemization=r.itemization,
+            preferred_contact_start=r.preferred_contact_start,
+            preferred_contact_end=r.preferred_contact_end,
         )
         for r in rows
     }

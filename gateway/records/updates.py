@@ -45,7 +45,7 @@ UPDATE_KINDS = frozenset(
         "validation_due",
     }
 )
-SOURCES = frozenset({"bot", "ivr", "agent", "transcript", "keyword", "api"})
+SOURCES = frozenset({"bot", "ivr", "agent", "transcript", "keyword", "api", "portal"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -21,7 +20,6 @@ from twilio_fixtures import PARLEY_NUMBER, STACK_PUBLIC_URL
 
 from gateway.agents.directory import add_agent
 from gateway.db.engine import create_engine
-from gateway.records.core_webhook import verify
 
 PHONE = "+13125550177"
 ZONE = "America/Chicago"
@@ -128,7 +126,7 @@ async def test_an_sms_escalates_live_across_replicas_and_goes_back_to_the_bot(
 
         await browser_thread(reply_and_record())
         assert reply in await phone_receives(bot_stack, before, reply)
-        promise = await delivered(bot_stack, "promise_to_pay")
+        promise = await bot_stack.delivered("promise_to_pay", REF)
         assert (promise["source"], promise["data"]["date"]) == ("agent", pay_on)
 
         async def give_back() -> None:
@@ -159,22 +157,3 @@ async def waiting_id(http: aiohttp.ClientSession, stack: BotStack) -> str:
             return str(handoffs[0]["conversation_id"])
         await asyncio.sleep(0.2)
     raise AssertionError("the conversation never went to the agents")
-
-
-async def delivered(stack: BotStack, kind: str) -> dict[str, Any]:
-    """The first update of ``kind`` about this test's account the core system received, its
-    signature checked (the stack is shared: other tests' updates arrive there too)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        for request in stack.received:
-            if (request.json()["kind"], request.json()["account_ref"]) == (kind, REF):
-                assert verify(
-                    stack.webhook_secret.encode(),
-                    request.headers["X-Parley-Timestamp"],
-                    request.headers["X-Parley-Signature"],
-                    request.body,
-                    now=int(time.time()),
-                )
-                return dict(request.json())
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no {kind} reached the core system")

@@ -24,9 +24,17 @@ REFUSAL = {
     Scheme.SENDGRID_SIGNATURE: 403,
     Scheme.SENDGRID_INBOUND: 403,
     Scheme.UNSUBSCRIBE_LINK: 404,
+    Scheme.PORTAL_SESSION: 401,
 }
-# Where an agent session starts: the login page and call, and the static files they load.
-SESSION_OPENERS = {"/agent/login", "/agent/api/login", "/agent/static"}
+# Where a session starts: the agents' login page and call, a portal link's landing page, and
+# the static files they load.
+SESSION_OPENERS = {
+    "/agent/login",
+    "/agent/api/login",
+    "/agent/static",
+    "/portal/{token}",
+    "/portal/static",
+}
 AGENT_PAGES = {"/agent/"}
 
 
@@ -65,6 +73,7 @@ def test_every_route_has_exactly_one_scheme_and_only_the_intended_ones_are_publi
             Scheme.SENDGRID_SIGNATURE: "/webhooks/sendgrid/events",
             Scheme.SENDGRID_INBOUND: "/webhooks/sendgrid/inbound",
             Scheme.UNSUBSCRIBE_LINK: "/unsubscribe/",
+            Scheme.PORTAL_SESSION: "/portal/",
         }.get(scheme)
         if prefix is not None:
             assert path.startswith(prefix), (scheme, path)

@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -92,6 +92,7 @@ def test_field_order_is_the_interface() -> None:
         "consent_source",
         "time_barred",
         "message",
+        "preferred_hours",
     ]
     assert list(ContactRecord.__dataclass_fields__) == ["channel", "direction", "at", "outcome"]
 
@@ -180,6 +181,7 @@ FULL = ContactFacts(
     consent_source="written",
     time_barred=True,
     message=MessageFacts(text="Call us.", kind="collection", initial=True),
+    preferred_hours=(time(18), time(20, 30)),
 )
 FULL_DICT = {
     "channel": "voice",
@@ -221,6 +223,7 @@ FULL_DICT = {
         "initial": True,
         "threatens_legal_action": False,
     },
+    "preferred_hours": ["18:00", "20:30"],
 }
 
 

@@ -1,10 +1,11 @@
-"""Properties of the policy on rich facts (history, postal codes, phones, holds), checked with
-Hypothesis: each rule allows its own not_before, holds only ever block more, facts survive JSON,
-call frequency matches the regulation's text, and the history the rules read is enough."""
+"""Properties of the policy on rich facts (history, postal codes, phones, holds, preferred
+hours), checked with Hypothesis: each rule allows its own not_before, holds and preferred hours
+only ever block more, facts survive JSON, call frequency matches the regulation's text, and the
+history the rules read is enough."""
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -69,6 +70,13 @@ def _history(
     return (st.lists(record, max_size=8) | st.lists(record, min_size=20, max_size=40)).map(tuple)
 
 
+# Whole minutes, start before end: what the portal stores. Often none, as on most accounts.
+_minutes = st.lists(st.integers(0, 24 * 60 - 1), min_size=2, max_size=2, unique=True).map(sorted)
+preferred_hours = st.none() | _minutes.map(
+    lambda m: (time(m[0] // 60, m[0] % 60), time(m[1] // 60, m[1] % 60))
+)
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[ContactFacts, datetime]:
     """Facts and `now` as the gateway would load them: history up to `now`."""
@@ -97,6 +105,7 @@ def scenarios(draw: st.DrawFn) -> tuple[ContactFacts, datetime]:
         ),
         consent_source=draw(st.sampled_from((None, "written", "api"))),
         time_barred=draw(st.booleans()),
+        preferred_hours=draw(preferred_hours),
     )
     return facts, now
 
@@ -144,7 +153,12 @@ def test_a_deferred_contact_is_allowed_at_its_not_before(
     facts, now = scenario
     facts = _unblocked(facts)
     decision = evaluate(facts, now, ruleset)
-    assert decision.outcome is not Outcome.BLOCK  # US zones always share a window
+    if facts.preferred_hours is None:
+        assert decision.outcome is not Outcome.BLOCK  # US zones always share a window
+    elif decision.outcome is Outcome.BLOCK:
+        # Preferred hours may leave no time, or none common to the zones.
+        assert {r.rule for r in decision.reasons} >= {"quiet_hours"}
+        return
     if decision.outcome is Outcome.DEFER:
         assert decision.not_before is not None
         assert decision.not_before > now
@@ -208,6 +222,25 @@ def test_blocking_is_monotone_in_added_holds(
         assert kept <= {r.rule for r in after.reasons}
     if after.outcome is before.outcome is Outcome.DEFER:
         assert after == before
+
+
+@settings(deadline=None)
+@given(scenario=scenarios(), ruleset=st.sampled_from(RULESETS), preferred=preferred_hours)
+def test_preferred_hours_only_ever_block_or_defer_more(
+    scenario: tuple[ContactFacts, datetime], ruleset: Ruleset, preferred: tuple[time, time] | None
+) -> None:
+    facts, now = scenario
+    # Stating hours is a restriction, never a loosening (12 CFR 1006.6(b)(1)(i)).
+    free = replace(facts, preferred_hours=None)
+    restricted = replace(facts, preferred_hours=preferred or facts.preferred_hours)
+    before, after = evaluate(free, now, ruleset), evaluate(restricted, now, ruleset)
+    assert SEVERITY[after.outcome] >= SEVERITY[before.outcome]
+    if before.outcome is Outcome.BLOCK:
+        assert {r.rule for r in before.reasons} <= {r.rule for r in after.reasons}
+    if after.outcome is before.outcome is Outcome.DEFER:
+        assert after.not_before is not None
+        assert before.not_before is not None
+        assert after.not_before >= before.not_before
 
 
 @settings(deadline=None)

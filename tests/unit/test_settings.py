@@ -40,6 +40,9 @@ def test_environment_is_read_and_tokens_split(monkeypatch: pytest.MonkeyPatch) -
         ("PARLEY_PROVIDER_SMS", "pigeon"),  # no such provider
         ("PARLEY_PROVIDER_EMAIL", "twilio"),  # a provider, but not of email
         ("PARLEY_PROVIDER_CHAT", "twilio"),
+        ("PARLEY_PAYMENT_URL", "https://pay.example.com/no-placeholder"),
+        ("PARLEY_PAYMENT_URL", "javascript:alert(1)//{account_ref}"),
+        ("PARLEY_PORTAL_LINK_HOURS", "0"),
     ],
 )
 def test_bad_settings_name_the_variable(
@@ -60,7 +63,13 @@ def test_settings_are_frozen() -> None:
 def test_a_provider_setting_takes_any_provider_registered_for_the_channel(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert {load_settings().provider_name(channel) for channel in CHANNELS} == {"console"}
+    defaults = {channel: load_settings().provider_name(channel) for channel in CHANNELS}
+    assert defaults == {
+        "sms": "console",
+        "email": "console",
+        "voice": "console",
+        "chat": "web_chat",
+    }
     for channel in CHANNELS:
         serving = [name for name, spec in REGISTRY.items() if channel in spec.channels]
         for name in serving:

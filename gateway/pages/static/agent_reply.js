@@ -72,6 +72,22 @@ function onReplySubmit(event) {
   sendReply();
 }
 
+// A web chat shows the debtor that someone is writing; one note every few seconds is enough.
+const TYPING_EVERY_MS = 4000;
+let typingSentAt = 0;
+
+function noteTyping() {
+  const thread = state.thread;
+  const now = Date.now();
+  if (!thread || thread.channel !== "chat" || now - typingSentAt < TYPING_EVERY_MS) {
+    return;
+  }
+  typingSentAt = now;
+  api("POST", "/conversations/" + encodeURIComponent(state.current) + "/typing", {}).catch(() => {
+    // Only a courtesy to the debtor: a refusal (not the holder) changes nothing here.
+  });
+}
+
 // Another conversation opened: nothing written for the last one may go to this one.
 export function clearReply() {
   byId("reply-text").value = "";
@@ -81,6 +97,7 @@ export function clearReply() {
 
 export function setupReply() {
   byId("reply-form").addEventListener("submit", onReplySubmit);
+  byId("reply-text").addEventListener("input", noteTyping);
   byId("reply-confirm-send").addEventListener("click", () => {
     byId("reply-confirm").hidden = true;
     byId("reply-text").focus();

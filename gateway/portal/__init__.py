@@ -1,0 +1,1 @@
+"""The debtor portal and web chat: signed links, sessions, the account, actions, chat."""

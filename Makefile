@@ -8,7 +8,7 @@ BOT_STAMP := $(BOT_VENV)/.installed
 PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
 PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-sendgrid bench-agent lock clean bot bot-train
+.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-sendgrid bench-agent bench-portal lock clean bot bot-train
 # The browser tests inject axe-core, pinned in tests/e2e/package-lock.json, from the npm registry.
 E2E_STAMP := tests/e2e/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
@@ -82,6 +82,9 @@ bench-sendgrid: $(STAMP)  ## email sends/s (aiohttp against the SendGrid SDK); t
 
 bench-agent: $(STAMP)  ## inbound webhook on one replica to the agent socket on another; idle sockets
 	$(VENV)/bin/python -m bench.agent_events
+
+bench-portal: $(STAMP) $(BOT_STAMP)  ## portal chat turns against direct calls to Rasa; 500 idle chat sockets
+	$(VENV)/bin/python -m bench.portal_chat
 
 lock:  ## re-resolve the pinned, hashed lock files after changing pyproject.toml
 	$(PYTHON) -m pip install --quiet uv==0.13.8

@@ -89,6 +89,7 @@ class ChatConnection:
         self.seen: set[str] = set()  # message ids this page has had
         self.state: str | None = None
         self.typing = False
+        self.typing_started = asyncio.Event()  # wakes the watcher to follow a turn
         self.limit = RateLimit()
         self._sync_lock = asyncio.Lock()
         self._send_lock = asyncio.Lock()
@@ -141,6 +142,8 @@ class ChatConnection:
             await self._send({"type": "state", "state": state})
         if view.assistant_typing != self.typing:
             self.typing = view.assistant_typing
+            if self.typing:
+                self.typing_started.set()
             await self._send({"type": "typing", "who": "assistant", "on": self.typing})
 
     async def _on_text(self, data: str) -> None:
@@ -208,10 +211,18 @@ class ChatConnection:
                 log.warning("chat socket could not catch up (%s)", type(exc).__name__)
 
     async def _watch(self) -> None:
-        """Close the socket when its session ends; look again while the assistant types."""
+        """Close the socket when its session ends; look again while the assistant types.
+
+        An idle socket wakes only for the session check: hundreds of open chats would
+        otherwise keep the replica busy. ``typing_started`` wakes it early.
+        """
         checked = time.monotonic()
         while not self.ws.closed:
-            await asyncio.sleep(min(SESSION_CHECK_SECONDS, TYPING_RECHECK_SECONDS))
+            until_check = SESSION_CHECK_SECONDS - (time.monotonic() - checked)
+            delay = min(TYPING_RECHECK_SECONDS, until_check) if self.typing else until_check
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.typing_started.wait(), max(0.0, delay))
+            self.typing_started.clear()
             try:
                 if time.monotonic() - checked >= SESSION_CHECK_SECONDS:
                     checked = time.monotonic()

@@ -87,15 +87,9 @@ async def _http_session(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def _agent_events(app: web.Application) -> AsyncIterator[None]:
-    # This replica's one subscriber to agent events, fanned out to its agents' sockets.
-    async for _ in running(app[LIVE], app[SETTINGS].redis_dsn, "agent-events"):
-        yield
-
-
-async def _chat_events(app: web.Application) -> AsyncIterator[None]:
-    # This replica's one subscriber for the debtors' chat sockets (the same agent channel).
-    async for _ in running(app[CHAT], app[SETTINGS].redis_dsn, "chat-events"):
+async def _live_events(app: web.Application) -> AsyncIterator[None]:
+    # This replica's one subscriber to agent events, for its agents' and debtors' sockets.
+    async for _ in running((app[LIVE], app[CHAT]), app[SETTINGS].redis_dsn, "live-events"):
         yield
 
 
@@ -140,7 +134,7 @@ def init_app(settings: Settings) -> web.Application:
     app[COALESCER] = Coalescer(accept)
     app[LIVE] = LiveHub()
     app[CHAT] = ChatHub()
-    app.cleanup_ctx.extend([_database, _arq_pool, _http_session, _agent_events, _chat_events])
+    app.cleanup_ctx.extend([_database, _arq_pool, _http_session, _live_events])
     # Before aiohttp waits for open handlers: an agent's socket would hold shutdown up.
     app.on_shutdown.append(_close_agent_sockets)
     app.on_shutdown.append(_close_chat_sockets)

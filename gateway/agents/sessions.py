@@ -8,12 +8,12 @@ logins are counted per email, so guessing one agent's password is slowed to a cr
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import secrets
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+
+from gateway.server_sessions import RedisSessions, tokens_match
 
 COOKIE = "parley_agent"
 _SESSION_KEY = "parley:agent:session:"
@@ -32,50 +32,32 @@ class Session:
 
     def csrf_matches(self, presented: str | None) -> bool:
         """Whether a request's X-CSRF-Token is this session's (compared in constant time)."""
-        return presented is not None and hmac.compare_digest(
-            presented.encode(), self.csrf_token.encode()
-        )
+        return tokens_match(presented, self.csrf_token)
 
 
 def _digest(value: str) -> str:
-    # Redis never holds a usable session id or an email in clear.
+    # Redis never holds an email in clear.
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-class SessionStore:
-    """Sessions and login throttling in Redis."""
+class SessionStore(RedisSessions):
+    """Agent sessions and login throttling in Redis."""
 
     def __init__(self, redis: Redis, idle_seconds: int) -> None:
-        self.redis = redis
-        self.idle_seconds = idle_seconds
+        super().__init__(redis, _SESSION_KEY, idle_seconds)
 
     async def start(self, agent_id: str) -> Session:
         """A new session for an agent who just proved who they are."""
-        session = Session(secrets.token_urlsafe(32), agent_id, secrets.token_urlsafe(32))
-        record = json.dumps({"agent_id": agent_id, "csrf_token": session.csrf_token})
-        await self.redis.set(
-            _SESSION_KEY + _digest(session.session_id), record, ex=self.idle_seconds
-        )
-        return session
+        csrf_token = secrets.token_urlsafe(32)
+        session_id = await self._create({"agent_id": agent_id, "csrf_token": csrf_token})
+        return Session(session_id, agent_id, csrf_token)
 
     async def resume(self, session_id: str | None) -> Session | None:
         """The live session for this id, its idle expiry renewed; None when unknown or expired."""
-        if not session_id:
+        record = await self._renewed(session_id)
+        if record is None or session_id is None:
             return None
-        key = _SESSION_KEY + _digest(session_id)
-        raw = await self.redis.getex(key, ex=self.idle_seconds)
-        if raw is None:
-            return None
-        record = json.loads(raw)
         return Session(session_id, record["agent_id"], record["csrf_token"])
-
-    async def alive(self, session_id: str) -> bool:
-        """Whether the session still exists, without renewing it (an open socket is not use)."""
-        return bool(await self.redis.exists(_SESSION_KEY + _digest(session_id)))
-
-    async def end(self, session_id: str) -> None:
-        """Forget a session (logout)."""
-        await self.redis.delete(_SESSION_KEY + _digest(session_id))
 
     async def locked_out(self, email: str) -> bool:
         """Whether this email has failed too often lately to be tried again now."""

@@ -132,6 +132,23 @@ async def current_conversation(
             .where(conversations.c.id == row.id)
             .values(state="closed", updated_at=now)
         )
+    conversation_id = await open_conversation(
+        conn, account_id=account_id, channel=channel, address=address, now=now, last_inbound_at=now
+    )
+    return conversation_id, "bot", True
+
+
+async def open_conversation(
+    conn: AsyncConnection,
+    *,
+    account_id: int | None,
+    channel: str,
+    address: str | None,
+    now: datetime,
+    last_inbound_at: datetime | None = None,
+    verified_at: datetime | None = None,
+) -> str:
+    """A new conversation with the assistant; its id."""
     conversation_id = new_id("conv")
     await conn.execute(
         conversations.insert().values(
@@ -141,12 +158,13 @@ async def current_conversation(
             address=address,
             state="bot",
             verify_attempts=0,
-            last_inbound_at=now,
+            verified_at=verified_at,
+            last_inbound_at=last_inbound_at,
             created_at=now,
             updated_at=now,
         )
     )
-    return conversation_id, "bot", True
+    return conversation_id
 
 
 async def escalate(

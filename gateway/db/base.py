@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import BigInteger, Integer, MetaData
 
 metadata = MetaData(
@@ -16,3 +18,8 @@ metadata = MetaData(
 
 # BigInteger ids autoincrement on PostgreSQL; on SQLite only INTEGER PRIMARY KEY does.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """A CHECK constraint's condition: ``column`` holds one of ``values``."""
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"

@@ -1,13 +1,11 @@
 """The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
 
-Every table is importable from here; the agents', the calls', the attachments', the audit
-trail's and the portal's live in ``agent_tables``, ``call_tables``, ``attachment_tables``,
-``audit_tables`` and ``portal_tables``.
+Every table is importable from here; the messages', the agents', the calls', the attachments',
+the audit trail's and the portal's live in ``message_tables``, ``agent_tables``, ``call_tables``,
+``attachment_tables``, ``audit_tables`` and ``portal_tables``.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from sqlalchemy import (
     JSON,
@@ -29,11 +27,11 @@ from sqlalchemy import (
 from gateway.db.agent_tables import agents, canned_responses, conversation_notes
 from gateway.db.attachment_tables import attachments
 from gateway.db.audit_tables import audit_heads, audit_log
-from gateway.db.base import Id, metadata
+from gateway.db.base import Id, metadata, one_of
 from gateway.db.call_tables import calls, recordings
+from gateway.db.message_tables import messages, provider_events, timeline
 from gateway.db.portal_tables import portal_links
 from gateway.db.types import UTCDateTime
-from gateway.messages.statuses import InboundStatus, OutboundStatus
 from gateway.outreach.statuses import OutreachStatus
 
 __all__ = [
@@ -58,10 +56,6 @@ __all__ = [
     "recordings",
     "timeline",
 ]
-
-
-def _one_of(column: str, values: Iterable[str]) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 accounts = Table(
@@ -179,7 +173,7 @@ outreach = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index(None, "status", "updated_at"),
     Index(None, "account_id"),
-    CheckConstraint(_one_of("status", OutreachStatus), name="status"),
+    CheckConstraint(one_of("status", OutreachStatus), name="status"),
 )
 
 conversations = Table(
@@ -205,67 +199,6 @@ conversations = Table(
     Index(None, "channel", "address"),
 )
 
-messages = Table(
-    "messages",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("outreach_id", ForeignKey("outreach.id", ondelete="SET NULL")),
-    Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
-    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
-    Column("channel", String(10), nullable=False),
-    Column("direction", String(10), nullable=False),
-    # None on a channel without addresses (web chat): the conversation says where it goes.
-    Column("address", String(320)),
-    Column("subject", String(300)),
-    Column("body", Text, nullable=False),
-    # An email's HTML part and its own headers (In-Reply-To, References); None elsewhere.
-    Column("html", Text),
-    Column("headers", JSON),
-    Column("provider", String(20), nullable=False),
-    # Long enough for an email's Message-ID, the id inbound email is deduplicated on.
-    Column("provider_id", String(300)),
-    # Outbound messages outside an outreach (bot and agent replies, keyword confirmations).
-    Column("purpose", String(20)),
-    # What the outbound text is, for its disclosures (policies.facts.MESSAGE_KINDS; None: a
-    # conversation message whose disclosure the gateway adds), and whether it mentions suit.
-    Column("kind", String(30)),
-    Column(
-        "threatens_legal_action", Boolean, nullable=False, default=False, server_default=false()
-    ),
-    # The agent who wrote an outbound message (None: the assistant or Parley itself).
-    Column("agent_id", ForeignKey("agents.id", ondelete="SET NULL")),
-    Column("status", String(20), nullable=False),
-    Column("error_code", String(40)),
-    Column("error_message", Text),
-    # A deferred outbound message: when it may go, and the send-time decision that said so.
-    Column("not_before", UTCDateTime),
-    Column("decision", JSON),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-    UniqueConstraint("provider", "provider_id"),
-    Index(None, "outreach_id"),
-    Index(None, "conversation_id", "created_at"),
-    Index(None, "status", "updated_at"),
-    CheckConstraint(
-        f"(direction = 'outbound' AND {_one_of('status', OutboundStatus)}) OR "
-        f"(direction = 'inbound' AND {_one_of('status', InboundStatus)})",
-        name="status",
-    ),
-)
-
-timeline = Table(
-    "timeline",
-    metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("outreach_id", ForeignKey("outreach.id", ondelete="CASCADE")),
-    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE")),
-    Column("status", String(20), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("detail", JSON),
-    Index(None, "outreach_id"),
-    Index(None, "message_id"),
-)
-
 account_updates = Table(
     "account_updates",
     metadata,
@@ -287,18 +220,4 @@ account_updates = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "account_id", "id"),
     Index(None, "delivery_state", "created_at"),
-)
-
-# Provider callbacks already applied (Twilio status callbacks, recording callbacks): claimed
-# with an atomic insert, so a callback delivered twice changes things once.
-provider_events = Table(
-    "provider_events",
-    metadata,
-    Column("id", Id, primary_key=True, autoincrement=True),
-    Column("provider", String(20), nullable=False),
-    Column("event_id", String(200), nullable=False),
-    Column("received_at", UTCDateTime, nullable=False),
-    # What the provider sent, as it sent it.
-    Column("raw", JSON),
-    UniqueConstraint("provider", "event_id"),
 )

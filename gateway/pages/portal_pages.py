@@ -7,7 +7,6 @@ and work without scripts; only the chat needs its small ES module.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from aiohttp import web
@@ -26,6 +25,7 @@ from gateway.pages.templating import setup_templates
 from gateway.portal import sessions
 from gateway.portal.access import LOCK_REASON, check_answer
 from gateway.portal.links import PREFIX, usable_link
+from gateway.server_sessions import tokens_match
 
 OPENERS = frozenset({"/portal/{token}", "/portal/static"})
 routes = web.RouteTableDef()
@@ -87,7 +87,7 @@ async def answer(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     form = await request.post()
     presented, expected = str(form.get("check", "")), request.cookies.get(CHECK_COOKIE, "")
-    if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+    if not expected or not tokens_match(presented, expected):
         return _landing(request, 403, "Your browser blocked part of this page. Please try again.")
     value = str(form.get("answer", ""))[:_ANSWER_MAX]
     now = clock.utcnow()

@@ -19,10 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.config import Settings
 from gateway.conversations.handoff import hand_off
-from gateway.conversations.store import OPEN_STATES, load_conversation
+from gateway.conversations.store import OPEN_STATES, load_conversation, open_conversation
 from gateway.conversations.verification import expected_hash, fact_hash
 from gateway.db.tables import accounts, conversations, portal_links
-from gateway.ids import new_id
 from gateway.records import audit
 from gateway.records.accounts import hold_account
 from gateway.records.audit import AuditEntry, account_chain
@@ -136,19 +135,13 @@ async def _conversation(conn: AsyncConnection, link: Any, now: datetime, *, veri
                     .values(verified_at=now, updated_at=now)
                 )
             return str(link.conversation_id)
-    conversation_id = new_id("conv")
-    await conn.execute(
-        conversations.insert().values(
-            id=conversation_id,
-            account_id=link.account_id,
-            channel="chat",
-            address=None,
-            state="bot",
-            verify_attempts=0,
-            verified_at=now if verified else None,
-            created_at=now,
-            updated_at=now,
-        )
+    conversation_id = await open_conversation(
+        conn,
+        account_id=link.account_id,
+        channel="chat",
+        address=None,
+        now=now,
+        verified_at=now if verified else None,
     )
     await conn.execute(
         update(portal_links)

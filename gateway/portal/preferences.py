@@ -38,6 +38,7 @@ class ContactChoice:
 
     id: int
     channel: str
+    address: str  # for the ledger; the page shows only ``masked``
     label: str
     masked: str
     consent: str  # granted | revoked | missing (never asked: neither choice is marked)
@@ -65,6 +66,7 @@ async def preferences(conn: AsyncConnection, account_id: int) -> dict[str, Any]:
             ContactChoice(
                 id=p.id,
                 channel=p.channel,
+                address=p.address,
                 label=_CHANNEL_NAMES.get(p.channel, p.channel),
                 masked=mask(p.channel, p.address),
                 consent=p.consent,
@@ -94,7 +96,7 @@ async def save_preferences(
         problems.append({"field": "preferred_start", "message": "choose a start and an end time"})
     elif start and start >= end:
         problems.append({"field": "preferred_end", "message": "the end must be after the start"})
-    wanted: dict[int, bool] = {}
+    wanted: list[tuple[ContactChoice, bool]] = []
     for choice in current["contacts"]:
         value = form.get(f"contact_{choice.id}")
         if value not in (None, "allow", "stop"):
@@ -104,24 +106,19 @@ async def save_preferences(
                 problems.append(
                     {"field": f"contact_{choice.id}", "message": "this address no longer works"}
                 )
-            wanted[choice.id] = value == "allow"
+            wanted.append((choice, value == "allow"))
     if problems:
         raise ValidationFailed(problems[0]["message"], details=problems, code="invalid_preferences")
     changed: list[str] = []
     entries = []
-    by_id = {choice.id: choice for choice in current["contacts"]}
-    for point_id, allow in wanted.items():
-        address = await conn.scalar(
-            select(contact_points.c.address).where(contact_points.c.id == point_id)
-        )
-        choice = by_id[point_id]
+    for choice, allow in wanted:
         entries.append(
             await record_consent(
                 conn,
                 account_id=session.account_id,
                 account_ref=session.account_ref,
                 channel=choice.channel,
-                address=str(address),
+                address=choice.address,
                 action="granted" if allow else "revoked",
                 source=SOURCE,
                 at=now,

@@ -8,13 +8,13 @@ expiry renewed by each request.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio import Redis
+
+from gateway.server_sessions import RedisSessions, tokens_match
 
 COOKIE = "parley_portal"
 _SESSION_KEY = "parley:portal:session:"
@@ -33,53 +33,31 @@ class PortalSession:
 
     def csrf_matches(self, presented: str | None) -> bool:
         """Whether a form's CSRF token is this session's (compared in constant time)."""
-        return presented is not None and hmac.compare_digest(
-            presented.encode(), self.csrf_token.encode()
-        )
+        return tokens_match(presented, self.csrf_token)
 
 
-def _key(session_id: str) -> str:
-    # Redis never holds a usable session id.
-    return _SESSION_KEY + hashlib.sha256(session_id.encode()).hexdigest()
-
-
-class PortalSessionStore:
+class PortalSessionStore(RedisSessions):
     """Debtor sessions in Redis."""
 
     def __init__(self, redis: Redis, idle_seconds: int) -> None:
-        self.redis = redis
-        self.idle_seconds = idle_seconds
+        super().__init__(redis, _SESSION_KEY, idle_seconds)
 
     async def start(
         self, *, account_id: int, account_ref: str, link_id: str, conversation_id: str
     ) -> PortalSession:
         """A new session for a debtor who just answered the identity check."""
-        session = PortalSession(
-            session_id=secrets.token_urlsafe(32),
-            account_id=account_id,
-            account_ref=account_ref,
-            link_id=link_id,
-            conversation_id=conversation_id,
-            csrf_token=secrets.token_urlsafe(32),
-        )
-        record = asdict(session)
-        del record["session_id"]
-        await self.redis.set(_key(session.session_id), json.dumps(record), ex=self.idle_seconds)
-        return session
+        record: dict[str, Any] = {
+            "account_id": account_id,
+            "account_ref": account_ref,
+            "link_id": link_id,
+            "conversation_id": conversation_id,
+            "csrf_token": secrets.token_urlsafe(32),
+        }
+        return PortalSession(session_id=await self._create(record), **record)
 
     async def resume(self, session_id: str | None) -> PortalSession | None:
         """The live session for this id, its idle expiry renewed; None when unknown or expired."""
-        if not session_id or len(session_id) > 100:
+        record = await self._renewed(session_id)
+        if record is None or session_id is None:
             return None
-        raw = await self.redis.getex(_key(session_id), ex=self.idle_seconds)
-        if raw is None:
-            return None
-        return PortalSession(session_id=session_id, **json.loads(raw))
-
-    async def alive(self, session_id: str) -> bool:
-        """Whether the session still exists, without renewing it (an open socket is not use)."""
-        return bool(await self.redis.exists(_key(session_id)))
-
-    async def end(self, session_id: str) -> None:
-        """Forget a session (the debtor signs out)."""
-        await self.redis.delete(_key(session_id))
+        return PortalSession(session_id=session_id, **record)

@@ -8,7 +8,7 @@ BOT_STAMP := $(BOT_VENV)/.installed
 PYENV_PYTHON_3_10 := /root/.pyenv/versions/3.10.13/bin/python
 PARLEY_BOT_PYTHON ?= $(shell test -x $(PYENV_PYTHON_3_10) && echo $(PYENV_PYTHON_3_10) || command -v python3.10)
 
-.PHONY: run test lint typecheck unit integration e2e e2e-deps bench bench-bot bench-twilio bench-sendgrid bench-agent bench-portal lock clean bot bot-train
+.PHONY: run test lint typecheck unit integration e2e e2e-deps speech-deps bench bench-bot bench-twilio bench-sendgrid bench-agent bench-portal bench-transcription bench-transcription-load lock clean bot bot-train
 # The browser tests inject axe-core, pinned in tests/e2e/package-lock.json, from the npm registry.
 E2E_STAMP := tests/e2e/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
@@ -36,6 +36,16 @@ $(E2E_STAMP): tests/e2e/package-lock.json
 
 e2e-deps: $(E2E_STAMP)  ## axe-core for the browser tests (and a check that Chromium is there)
 
+# The transcription tests make telephone audio with espeak-ng and sox: installed from Debian's
+# packages when make runs as root on Debian, otherwise asked for.
+speech-deps:  ## espeak-ng and sox, for the transcription tests and benchmark
+	@command -v espeak-ng >/dev/null && command -v sox >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng sox >/dev/null; \
+		else \
+			echo "make speech-deps: the transcription tests need espeak-ng and sox (Debian: apt-get install espeak-ng sox)" >&2; exit 1; \
+		fi; }
+
 bot: $(BOT_STAMP)  ## the Rasa bot's venv (Python 3.10)
 
 bot-train: $(STAMP) $(BOT_STAMP)  ## train the assistant's model unless it is up to date
@@ -46,7 +56,7 @@ run: $(STAMP) $(BOT_STAMP)  ## start gateway + worker + Rasa + actions on embedd
 
 # The model is trained (or found) before pytest starts, with its progress on the terminal; the
 # tests then run in two processes, the bot stack's all in one (tests/stack.py).
-test: lint typecheck bot-train e2e-deps  ## everything CI runs: lint, types, all tests (with the real Rasa)
+test: lint typecheck bot-train e2e-deps speech-deps  ## everything CI runs: lint, types, all tests (with the real Rasa)
 	$(VENV)/bin/pytest -n 2
 
 lint: $(STAMP)
@@ -61,7 +71,7 @@ typecheck: $(STAMP) $(BOT_STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest tests/unit
 
-integration: $(STAMP) $(BOT_STAMP)
+integration: $(STAMP) $(BOT_STAMP) speech-deps
 	$(VENV)/bin/pytest tests/integration
 
 e2e: $(STAMP) $(E2E_STAMP)  ## the pages in Chromium (Playwright), with axe-core
@@ -85,6 +95,12 @@ bench-agent: $(STAMP)  ## inbound webhook on one replica to the agent socket on 
 
 bench-portal: $(STAMP) $(BOT_STAMP)  ## portal chat turns against direct calls to Rasa; 500 idle chat sockets
 	$(VENV)/bin/python -m bench.portal_chat
+
+bench-transcription: $(STAMP) speech-deps  ## transcription RTF against faster-whisper alone; WER; peak RSS
+	$(VENV)/bin/python -m bench.transcription
+
+bench-transcription-load: $(STAMP) $(BOT_STAMP) speech-deps  ## bot turns while 100 recordings are transcribed
+	$(VENV)/bin/python -m bench.transcription_load
 
 lock:  ## re-resolve the pinned, hashed lock files after changing pyproject.toml
 	$(PYTHON) -m pip install --quiet uv==0.13.8

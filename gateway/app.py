@@ -110,7 +110,8 @@ def init_app(settings: Settings) -> web.Application:
             metrics_middleware,
             errors_middleware,
         ],
-        client_max_size=MAX_BODY_BYTES,
+        # A recording upload (POST /v1/recordings) may be larger than any JSON body.
+        client_max_size=max(MAX_BODY_BYTES, settings.recording_max_bytes + 64 * 1024),
     )
     app[AUTH_SCHEME] = Scheme.PUBLIC
     app[SETTINGS] = settings

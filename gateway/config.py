@@ -138,6 +138,21 @@ class Settings(BaseSettings):
     portal_session_idle_minutes: int = Field(default=15, ge=1, le=240)
     payment_url: str | None = None
 
+    # Voicemail and call-recording transcription, on its own worker queue. The models are read
+    # from disk (default: the pinned packages' copies); nothing is downloaded.
+    whisper_model: Path | None = None
+    spacy_model: Path | None = None
+    transcription_threads: int = Field(default=2, ge=1, le=64)
+    transcription_max_jobs: int = Field(default=1, ge=1, le=16)
+    # Updates read from a transcript below this wait for an agent in the review queue.
+    transcript_min_confidence: float = Field(default=0.6, ge=0, le=1)
+    recording_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    recording_max_seconds: int = Field(default=900, ge=10, le=4 * 3600)
+    recording_fetch_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Delete a voicemail at Twilio once it is transcribed; keep the audio Parley holds.
+    twilio_delete_recordings: bool = False
+    keep_audio: bool = False
+
     @field_validator(
         "api_tokens", "auto_channel_order", "bot_escalate_on", "attachment_types", mode="before"
     )

@@ -30,3 +30,6 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # aiosqlite logs every statement with its bound parameters (phones, message bodies) at
+    # DEBUG: never, whatever level Parley's own loggers run at.
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLevelName(level), logging.INFO))

@@ -1,5 +1,6 @@
 """Every Parley process of a deployment, started from the repository's code, for end-to-end
-tests and benchmarks: ``BotStack`` (gateway, two workers, Rasa, the action server) and the core
+tests and benchmarks: ``BotStack`` (gateway, two workers, the transcription worker, Rasa, the
+action server) and the core
 system's webhook endpoint it delivers account updates to (``WebhookReceiver``).
 
 The pytest side (the ``bot_stack`` fixture, the model trained before the first test, one xdist
@@ -138,6 +139,7 @@ class BotStack:
         self._env: dict[str, str] = {}
         self._processes: list[ManagedProcess] = []
         self._rasa: ManagedProcess | None = None
+        self._transcriber: ManagedProcess | None = None
 
     @property
     def webhook_url(self) -> str:
@@ -187,6 +189,9 @@ class BotStack:
             "PARLEY_CORE_WEBHOOK_URL": self._receiver.url,
             "PARLEY_CORE_WEBHOOK_SECRET": self.webhook_secret,
             "PARLEY_CONSOLE_ECHO": "false",
+            # A killed transcription worker's job runs again after the job timeout, which is
+            # sized to the longest recording accepted: test voicemails are short.
+            "PARLEY_RECORDING_MAX_SECONDS": "20",
             **self._extra_env,
         }
         self._env = env
@@ -201,6 +206,7 @@ class BotStack:
                     ready_url=f"{self.gateway_url}/readyz" if command == "serve" else None,
                 )
             )
+        self.start_transcriber()
         if self.model is not None:
             self._processes.append(
                 start_actions(self._settings, gateway_url=self.gateway_url, log_dir=self.log_dir)
@@ -224,6 +230,24 @@ class BotStack:
         wait_ready([replica])
         return url
 
+    def start_transcriber(self) -> None:
+        """Start the transcription worker (``parley worker --queue transcription``)."""
+        assert self._transcriber is None or not self._transcriber.running()
+        self._transcriber = spawn(
+            "transcriber",
+            [sys.executable, "-m", "gateway.cli.main", "worker", "--queue", "transcription"],
+            cwd=self._directory,
+            env=self._env,
+            log_path=self.log_dir / "transcriber.log",
+            ready_url=None,
+        )
+
+    def kill_transcriber(self) -> None:
+        """SIGKILL the transcription worker, as a crash would (no shutdown, no clean-up)."""
+        assert self._transcriber is not None
+        self._transcriber.popen.kill()
+        self._transcriber.popen.wait()
+
     def stop_rasa(self) -> None:
         """Stop the Rasa server only (the gateway must cope with the bot being away)."""
         if self._rasa is not None:
@@ -243,6 +267,9 @@ class BotStack:
     def stop(self) -> None:
         """Stop every process and the receiver; safe to call more than once."""
         self.stop_rasa()
+        if self._transcriber is not None:
+            self._transcriber.stop()
+            self._transcriber = None
         for process in reversed(self._processes):
             process.stop()
         self._processes.clear()

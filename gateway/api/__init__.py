@@ -11,12 +11,14 @@ from gateway.api import (
     agent_canned,
     agent_conversations,
     agent_login,
+    agent_reviews,
     agent_socket,
     bot,
     conversations,
     outreach,
     policy,
     portal_links,
+    recordings,
     updates,
 )
 from gateway.auth import Scheme, agent_session, bearer, bot_token, core_tokens, secured
@@ -24,9 +26,9 @@ from gateway.pages.agent_pages import setup_pages
 
 
 def core_api() -> web.Application:
-    """``/v1``: accounts, policy, outreach, updates, conversations, portal links."""
+    """``/v1``: accounts, policy, outreach, updates, conversations, portal links, recordings."""
     app = secured(Scheme.CORE_BEARER, bearer(core_tokens))
-    for table in (accounts, policy, outreach, updates, conversations, portal_links):
+    for table in (accounts, policy, outreach, updates, conversations, portal_links, recordings):
         app.add_routes(table.routes)
     return app
 
@@ -41,7 +43,7 @@ def bot_api() -> web.Application:
 def agent_console() -> web.Application:
     """``/agent``: the console's pages, JSON API and live socket, behind an agent session."""
     app = secured(Scheme.AGENT_SESSION, agent_session)
-    for table in (agent_login, agent_conversations, agent_canned, agent_socket):
+    for table in (agent_login, agent_conversations, agent_canned, agent_reviews, agent_socket):
         app.add_routes(table.routes)
     setup_pages(app)
     return app

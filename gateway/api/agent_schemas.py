@@ -37,20 +37,21 @@ class CannedIn(Strict):
 def update_fields(body: Any) -> tuple[str, dict[str, str | None]]:
     """``{"kind", ...}``: the kind and its raw values (text, numbers or null), each named in
     the error when it is of another type or too long."""
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            "the request body must be a JSON object",
-            details=[{"field": "body", "message": "expected an object"}],
-        )
+    _need_object(body)
     kind = body.get("kind")
     if not isinstance(kind, str):
         raise ValidationFailed(
             "kind is required", details=[{"field": "kind", "message": "a string is required"}]
         )
+    return kind, raw_values({key: value for key, value in body.items() if key != "kind"})
+
+
+def raw_values(body: Any) -> dict[str, str | None]:
+    """An object of raw update values (text, numbers or null), each named in the error when it
+    is of another type or too long."""
+    _need_object(body)
     values: dict[str, str | None] = {}
     for key, value in body.items():
-        if key == "kind":
-            continue
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, str | int | float)
         ):
@@ -65,4 +66,12 @@ def update_fields(body: Any) -> tuple[str, dict[str, str | None]]:
                 details=[{"field": key, "message": f"at most {MAX_VALUE} characters"}],
             )
         values[key] = text
-    return kind, values
+    return values
+
+
+def _need_object(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise ValidationFailed(
+            "the request body must be a JSON object",
+            details=[{"field": "body", "message": "expected an object"}],
+        )

@@ -15,6 +15,8 @@ from gateway.api.openapi_email import email_operations
 from gateway.api.openapi_portal import MODELS as portal_models
 from gateway.api.openapi_portal import SECURITY_SCHEMES as portal_security
 from gateway.api.openapi_portal import portal_operations
+from gateway.api.openapi_recordings import MODELS as recording_models
+from gateway.api.openapi_recordings import recording_operations
 
 routes = web.RouteTableDef()
 
@@ -229,6 +231,7 @@ def build_document() -> dict[str, Any]:
         schemas.BotUpdateIn,
         *agent_models,
         *portal_models,
+        *recording_models,
     ):
         schema = schemas.schema_of(model)
         components.update(schema.pop("$defs", {}))
@@ -243,7 +246,11 @@ def build_document() -> dict[str, Any]:
             | portal_security,
         },
         "security": [{"bearer": []}],
-        "paths": OPERATIONS | email_operations() | agent_operations(_op) | portal_operations(_op),
+        "paths": OPERATIONS
+        | email_operations()
+        | agent_operations(_op)
+        | portal_operations(_op)
+        | recording_operations(_op),
     }
 
 

@@ -30,6 +30,9 @@ _UPDATE = {
 }
 
 
+_VALUES = {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}
+
+
 def agent_operations(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Every ``/agent`` path, with ``op`` building each JSON operation."""
 
@@ -91,6 +94,13 @@ def agent_operations(op: Callable[..., dict[str, Any]]) -> dict[str, dict[str, A
                 },
             },
         },
+        "/agent/api/reviews": {
+            "get": session("Transcript findings waiting for a decision", None, 200, ())
+        },
+        "/agent/api/reviews/{id}/confirm": action(
+            "Record the finding (a body of raw values corrects it first)", _VALUES
+        ),
+        "/agent/api/reviews/{id}/discard": action("Record nothing; the entry is kept"),
         "/agent/api/canned-responses": {
             "get": session("Canned responses (?conversation_id= fills them in)", None, 200, (404,)),
             "post": change(

@@ -22,6 +22,7 @@ __all__ = [
     "InboundIn",
     "OutreachIn",
     "PortalLinkIn",
+    "RecordingIn",
     "Ref",
     "normalise_address",
     "schema_of",
@@ -112,3 +113,14 @@ class InboundIn(Strict):
 class PortalLinkIn(Strict):
     # At most 90 days: a link is a key to the account, and should not outlive its message.
     expires_in_hours: Annotated[int, Field(ge=1, le=24 * 90, strict=True)] | None = None
+
+
+class RecordingIn(Strict):
+    """A call recording from another dialer: where to fetch it (or, in a multipart upload,
+    the file itself), and which account and call it belongs to."""
+
+    account_ref: Ref
+    external_id: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    recorded_at: AwareDatetime
+    direction: Literal["inbound", "outbound"]
+    url: Annotated[StrictStr, Field(max_length=2000, pattern=r"^https?://[^\s]+$")] | None = None

@@ -75,9 +75,9 @@ def run(settings: Settings) -> int:
         if settings.bot_start:
             model = ensure_model(settings, project_root(), progress=_bot_progress)
             bot = start_bot(settings, model, gateway_url=base, log_dir=settings.var_dir / "logs")
-        for command in ("serve", "worker"):
+        for command in (["serve"], ["worker"], ["worker", "--queue", "transcription"]):
             children.append(
-                subprocess.Popen([sys.executable, "-m", "gateway.cli.main", command], env=env)  # noqa: S603
+                subprocess.Popen([sys.executable, "-m", "gateway.cli.main", *command], env=env)  # noqa: S603
             )
         _wait_ready(f"{base}/readyz", children)
         if bot is not None:

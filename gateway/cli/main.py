@@ -1,4 +1,5 @@
-"""The ``parley`` command: run, serve, worker, chat, bot train, db upgrade, audit, policy, agent."""
+"""The ``parley`` command: run, serve, worker, transcribe, chat, bot train, db upgrade, audit,
+policy, agent."""
 
 from __future__ import annotations
 
@@ -28,14 +29,21 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
-def _worker(settings: Settings) -> int:
-    from gateway.worker.service import create_worker
+def _worker(settings: Settings, queue: str) -> int:
+    # Only the transcription worker imports the speech stack (and pays for its memory).
+    if queue == "transcription":
+        from gateway.worker.transcription import create_transcription_worker
 
+        worker = create_transcription_worker(settings)
+    else:
+        from gateway.worker.service import create_worker
+
+        worker = create_worker(settings)
     # arq's close() re-raises the cancellation of a job it stopped on SIGINT or SIGTERM (its
     # result was being stored); the job's in-progress key expires and it runs again, as every
     # job may, so the stop is clean.
     with contextlib.suppress(asyncio.CancelledError):
-        create_worker(settings).run()
+        worker.run()
     return 0
 
 
@@ -142,9 +150,8 @@ def _chat(settings: Settings, account_ref: str, channel: str) -> int:
 
 
 COMMANDS = {
-    "run": (_run, "start gateway, worker and the bot on embedded defaults (development)"),
+    "run": (_run, "start gateway, workers and the bot on embedded defaults (development)"),
     "serve": (_serve, "run the HTTP gateway"),
-    "worker": (_worker, "run the arq worker"),
 }
 
 
@@ -154,6 +161,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_, text) in COMMANDS.items():
         sub.add_parser(name, help=text)
+    worker = sub.add_parser("worker", help="run an arq worker")
+    worker.add_argument(
+        "--queue",
+        choices=("default", "transcription"),
+        default="default",
+        help="sends, bot turns and deliveries (default), or recordings to transcribe",
+    )
+    transcribe = sub.add_parser(
+        "transcribe", help="transcribe audio files (redacted) and show what they say"
+    )
+    transcribe.add_argument("files", nargs="+", metavar="FILE")
+    transcribe.add_argument(
+        "--no-rasa", action="store_true", help="do not ask the running assistant for intents"
+    )
     bot = sub.add_parser("bot", help="the Rasa assistant").add_subparsers(
         dest="action", required=True
     )
@@ -195,6 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return agents.run(settings, args)
         if args.command == "policy":
             return _policy_explain(settings, args.outreach_id, args.json)
+        if args.command == "worker":
+            return _worker(settings, args.queue)
+        if args.command == "transcribe":
+            from gateway.cli.transcribe import run as transcribe
+
+            return transcribe(settings, args.files, use_rasa=not args.no_rasa)
         return COMMANDS[args.command][0](settings)
     except ParleyError as exc:
         print(f"parley: error: {exc.message}", file=sys.stderr)

@@ -1,6 +1,6 @@
-"""What a transaction sets going once it has committed: bot turns, sends, update deliveries and
-events for agents, gathered in one object by whoever does the work (inbound routing, the bot API,
-the IVR, a bot turn)."""
+"""What a transaction sets going once it has committed: bot turns, sends, update deliveries,
+transcriptions and events for agents, gathered in one object by whoever does the work (inbound
+routing, the bot API, the IVR, a bot turn, a recording)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from gateway.config import Settings
 from gateway.conversations.agent_events import WAITING, AgentEvent, publish
 from gateway.conversations.store import HUMAN_STATES
 from gateway.records.updates import delivery_enabled
-from gateway.worker.jobs import enqueue_delivery, enqueue_message, enqueue_turn
+from gateway.worker.jobs import (
+    enqueue_delivery,
+    enqueue_message,
+    enqueue_transcription,
+    enqueue_turn,
+)
 
 log = logging.getLogger("parley.after_commit")
 
@@ -31,6 +36,7 @@ class AfterCommit:
     sends: list[str] = field(default_factory=list)
     updates: list[int] = field(default_factory=list)
     events: list[AgentEvent] = field(default_factory=list)
+    transcriptions: list[str] = field(default_factory=list)
 
     def add(self, other: AfterCommit) -> AfterCommit:
         """Take on another piece of work's follow-ups; returns self."""
@@ -38,6 +44,7 @@ class AfterCommit:
         self.sends += other.sends
         self.updates += other.updates
         self.events += other.events
+        self.transcriptions += other.transcriptions
         return self
 
     def escalation(self, before: Any, after: Any) -> AfterCommit:
@@ -57,6 +64,8 @@ class AfterCommit:
             if delivery_enabled(settings):
                 for update_id in self.updates:
                     await enqueue_delivery(redis, update_id)
+            for recording_id in self.transcriptions:
+                await enqueue_transcription(redis, recording_id)
         except Exception:
             log.exception("could not enqueue work after commit; the requeue sweeps will")
         for event in self.events:

@@ -48,6 +48,8 @@ async def capture(
     dedupe_key: str | None = None,
     agent_id: str | None = None,
     turn_running: bool = False,
+    confidence: float | None = None,
+    recording_id: str | None = None,
 ) -> Captured:
     """Normalise and store one update of ``kind``; a new one also has its consequences.
 
@@ -70,6 +72,8 @@ async def capture(
             conversation_id=conversation.id,
             dedupe_key=dedupe_key,
             agent_id=agent_id,
+            confidence=confidence,
+            recording_id=recording_id,
         ),
         now=now,
         ruleset_override=settings.ruleset,

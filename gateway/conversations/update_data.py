@@ -29,6 +29,7 @@ NEEDS_IDENTITY = frozenset(
 FREQUENCIES = frozenset({"weekly", "biweekly", "semimonthly", "monthly"})
 # Parts of the day a debtor may ask to be called back in (local time, inside quiet hours).
 CALLBACK_WINDOWS = {"morning": "08:00-12:00", "afternoon": "12:00-17:00", "evening": "17:00-21:00"}
+OPT_OUT_CHANNELS = frozenset({"sms", "voice", "email"})
 HARDSHIP_TYPES = frozenset(
     {"job_loss", "medical", "divorce", "death_in_family", "disability", "natural_disaster", "other"}
 )
@@ -91,8 +92,11 @@ def normalise(kind: str, raw: dict[str, str | None], terms: Terms) -> dict[str, 
         return _callback(raw, terms)
     if kind == "handoff":
         return {"reason": _text(raw, "reason") or "requested"}
-    if kind == "cease_request":
+    if kind in {"cease_request", "attorney_represented"}:
         return {"detail": _text(raw, "detail")}
+    if kind == "opt_out" and raw.get("channel") in OPT_OUT_CHANNELS:
+        # Heard in a recording ("stop texting me"): which medium the consumer gave up.
+        return {"channel": raw["channel"]}
     if kind == "agent_note":
         text = _text(raw, "text")
         if text is None:

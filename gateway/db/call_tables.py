@@ -1,4 +1,4 @@
-"""Phone calls and their recordings (registered on the shared metadata with every other table;
+"""Phone calls (registered on the shared metadata with every other table;
 ``gateway.db.tables`` exports them with the rest)."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
 )
 
@@ -41,20 +40,4 @@ calls = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("provider", "provider_id"),
     Index(None, "message_id"),
-)
-
-# A voicemail or message left in the IVR, kept for the transcription worker.
-recordings = Table(
-    "recordings",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("provider", String(20), nullable=False),
-    Column("provider_id", String(100), nullable=False),
-    Column("call_id", ForeignKey("calls.id", ondelete="SET NULL")),
-    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE")),
-    Column("url", Text, nullable=False),
-    Column("duration_seconds", Integer),
-    Column("status", String(20), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    UniqueConstraint("provider", "provider_id"),
 )

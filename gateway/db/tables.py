@@ -1,8 +1,9 @@
 """The system of record, as SQLAlchemy Core tables (one schema for SQLite and PostgreSQL).
 
 Every table is importable from here; the messages', the agents', the calls', the attachments',
-the audit trail's and the portal's live in ``message_tables``, ``agent_tables``, ``call_tables``,
-``attachment_tables``, ``audit_tables`` and ``portal_tables``.
+the audit trail's, the portal's and the recordings' live in ``message_tables``, ``agent_tables``,
+``call_tables``, ``attachment_tables``, ``audit_tables``, ``portal_tables`` and
+``recording_tables``.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from gateway.db.agent_tables import agents, canned_responses, conversation_notes
 from gateway.db.attachment_tables import attachments
 from gateway.db.audit_tables import audit_heads, audit_log
 from gateway.db.base import Id, metadata, one_of
-from gateway.db.call_tables import calls, recordings
+from gateway.db.call_tables import calls
 from gateway.db.message_tables import messages, provider_events, timeline
 from gateway.db.portal_tables import portal_links
+from gateway.db.recording_tables import recording_audio, recordings, transcript_reviews
 from gateway.db.types import UTCDateTime
 from gateway.outreach.statuses import OutreachStatus
 
@@ -53,8 +55,10 @@ __all__ = [
     "outreach",
     "portal_links",
     "provider_events",
+    "recording_audio",
     "recordings",
     "timeline",
+    "transcript_reviews",
 ]
 
 
@@ -211,6 +215,7 @@ account_updates = Table(
     Column("conversation_id", ForeignKey("conversations.id", ondelete="SET NULL")),
     Column("message_id", ForeignKey("messages.id", ondelete="SET NULL")),
     Column("agent_id", ForeignKey("agents.id", ondelete="SET NULL")),
+    Column("recording_id", ForeignKey("recordings.id", ondelete="SET NULL")),
     Column("delivery_state", String(20), nullable=False, default="pending"),
     Column("delivery_attempts", Integer, nullable=False, default=0),
     Column("delivered_at", UTCDateTime),

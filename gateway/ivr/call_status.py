@@ -7,10 +7,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from channels.events import CallReport, CallStatus, RecordingReport
-from gateway.db.tables import accounts, calls, contact_events, conversations, messages, recordings
-from gateway.db.upsert import dialect_insert
-from gateway.ids import new_id
+from channels.events import CallReport, CallStatus
+from gateway.db.tables import accounts, calls, contact_events, conversations, messages
 from gateway.ivr.calls import account_of_message, claim_call
 from gateway.messages.delivery_status import claim_event
 from gateway.messages.statuses import OutboundStatus
@@ -129,24 +127,3 @@ async def _outreach_outcome(
         detail={"call_status": report.status, "outcome": outcome},
         error_code=None if reached else outcome,
     )
-
-
-async def store_recording(conn: AsyncConnection, call_id: str, report: RecordingReport) -> bool:
-    """Keep a recording's reference (once per provider id) for the transcription worker."""
-    call = (await conn.execute(select(calls.c.account_id).where(calls.c.id == call_id))).first()
-    result = await conn.execute(
-        dialect_insert(conn, recordings)
-        .on_conflict_do_nothing(index_elements=["provider", "provider_id"])
-        .values(
-            id=new_id("rec"),
-            provider=report.provider,
-            provider_id=report.recording_id,
-            call_id=call_id if call is not None else None,
-            account_id=call.account_id if call is not None else None,
-            url=report.url,
-            duration_seconds=report.duration,
-            status=report.status,
-            created_at=report.at,
-        )
-    )
-    return bool(result.rowcount)

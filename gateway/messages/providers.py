@@ -18,6 +18,7 @@ from policies.channels import CHANNELS
 
 if TYPE_CHECKING:
     import aiohttp
+    from twilio.rest import Client
 
     from channels.base import Provider
     from gateway.config import Settings
@@ -64,20 +65,10 @@ def _twilio_needs(settings: Settings, channel: str) -> list[str]:
 
 
 def _twilio(settings: Settings, channel: str, session: aiohttp.ClientSession) -> Provider:
-    from channels.twilio_http import build_client
     from channels.twilio_sms import TwilioSmsProvider
     from channels.twilio_voice import TwilioVoiceProvider
 
-    assert settings.twilio_account_sid is not None  # _twilio_needs checked these at start-up
-    assert settings.twilio_auth_token is not None
-    base_url = settings.twilio_base_url
-    client = build_client(
-        session,
-        settings.twilio_account_sid,
-        settings.twilio_auth_token.get_secret_value(),
-        base_url=str(base_url) if base_url is not None else None,
-        timeout=settings.twilio_timeout_seconds,
-    )
+    client = twilio_client(settings, session)
 
     def url(route: str) -> str:
         return settings.public_endpoint(TWILIO_WEBHOOKS + route)
@@ -161,3 +152,19 @@ def build_providers(settings: Settings, session: aiohttp.ClientSession) -> dict[
         channel: REGISTRY[settings.provider_name(channel)].build(settings, channel, session)
         for channel in CHANNELS
     }
+
+
+def twilio_client(settings: Settings, session: aiohttp.ClientSession) -> Client:
+    """The twilio SDK client for the configured account, on ``session``."""
+    from channels.twilio_http import build_client
+
+    assert settings.twilio_account_sid is not None  # _twilio_needs checked these at start-up
+    assert settings.twilio_auth_token is not None
+    base_url = settings.twilio_base_url
+    return build_client(
+        session,
+        settings.twilio_account_sid,
+        settings.twilio_auth_token.get_secret_value(),
+        base_url=str(base_url) if base_url is not None else None,
+        timeout=settings.twilio_timeout_seconds,
+    )

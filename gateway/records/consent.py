@@ -12,7 +12,7 @@ from gateway.records.audit import AuditEntry, account_chain
 
 # Revocations the consumer made themselves: a core system's routine sync saying
 # "consent: true" must not silently undo them; only the consumer (START) or an agent can.
-CONSUMER_SOURCES = frozenset({"keyword", "provider", "unsubscribe_link", "portal"})
+CONSUMER_SOURCES = frozenset({"keyword", "provider", "unsubscribe_link", "portal", "transcript"})
 
 
 async def record_consent(

@@ -40,6 +40,8 @@ UPDATE_KINDS = frozenset(
         "callback_request",
         "handoff",
         "agent_note",
+        # Heard in a recording ("I have a lawyer"); recorded only once an agent confirms it.
+        "attorney_represented",
         # Parley's own: validation information is due and the ruleset leaves sending it to
         # the core system (12 CFR 1006.34).
         "validation_due",
@@ -60,6 +62,7 @@ class NewUpdate:
     message_id: str | None = None
     dedupe_key: str | None = None
     agent_id: str | None = None
+    recording_id: str | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -125,6 +128,7 @@ async def record_update(
         delivery_attempts=0,
         dedupe_key=update.dedupe_key,
         agent_id=update.agent_id,
+        recording_id=update.recording_id,
         created_at=now,
     )
     if update.dedupe_key is not None:
@@ -149,7 +153,8 @@ async def record_update(
                 "conversation_id": row.conversation_id,
                 "message_id": row.message_id,
                 "agent_id": row.agent_id,
-            },
+            }
+            | ({"recording_id": row.recording_id} if row.recording_id else {}),
             subject,
         )
     ]
@@ -214,6 +219,7 @@ def public_update(row: Any, account_ref: str, *, delivery: bool = True) -> dict[
         "conversation_id": row.conversation_id,
         "message_id": row.message_id,
         "agent_id": row.agent_id,
+        "recording_id": row.recording_id,
         "created_at": iso(row.created_at),
     }
     if delivery:

@@ -12,8 +12,9 @@ from channels.voice import VoiceReply
 from gateway import clock
 from gateway.appkeys import ENGINE, RASA, REDIS, SETTINGS
 from gateway.config import Settings
+from gateway.conversations.after_commit import AfterCommit
 from gateway.errors import ParleyError
-from gateway.ivr.call_status import apply_call_status, store_recording
+from gateway.ivr.call_status import apply_call_status
 from gateway.ivr.flow import Answer, Ivr
 from gateway.ivr.speech import understand
 from gateway.messages.providers import (
@@ -23,6 +24,7 @@ from gateway.messages.providers import (
     TWILIO_WEBHOOKS,
     VOICE_ROUTE,
 )
+from gateway.recordings.intake import keep_voicemail
 from gateway.webhooks.twilio_auth import TWILIO_FORM, twiml
 
 log = logging.getLogger("parley.webhooks.twilio")
@@ -68,10 +70,13 @@ async def gather(request: web.Request) -> web.Response:
 
 @routes.post(RECORDING_ROUTE)
 async def recording(request: web.Request) -> web.Response:
-    """A recording is ready: its reference is kept for transcription (once per RecordingSid)."""
+    """A recording is ready: kept (once per RecordingSid) and transcribed by the worker."""
     report = twilio_webhooks.recording(request[TWILIO_FORM], clock.utcnow())
     async with request.config_dict[ENGINE].begin() as conn:
-        await store_recording(conn, request.query.get("call", ""), report)
+        recording_id = await keep_voicemail(conn, request.query.get("call", ""), report)
+    if recording_id is not None:
+        config = request.config_dict
+        await AfterCommit(transcriptions=[recording_id]).flush(config[REDIS], config[SETTINGS])
     return web.Response(status=204)
 
 

@@ -1,5 +1,8 @@
 """The queue's contract: every job's name and id, how work is enqueued, and retry backoff.
 
+Every enqueue names its queue: the transcription worker's Redis pool defaults to its own queue,
+and an update it records must still reach the worker that delivers it.
+
 Job ids are deterministic, so enqueueing the same work twice is a no-op and a requeue sweep can
 enqueue whatever the database says is due without racing a job that still exists. Enqueueing
 happens after the work's transaction committed; when Redis fails there, the work is logged and
@@ -24,6 +27,10 @@ SEND_OUTREACH = "send_outreach"
 SEND_MESSAGE = "send_message"
 BOT_TURN = "bot_turn"
 DELIVER_UPDATE = "deliver_update"
+TRANSCRIBE_RECORDING = "transcribe_recording"
+# Transcription has its own queue and worker process, so a backlog of recordings never delays
+# a send or a bot turn.
+TRANSCRIPTION_QUEUE = "parley:transcription"
 
 # arq drops a job that has not started this long after its scheduled time; the requeue sweeps
 # pick the work up again from the database if that ever happens.
@@ -57,6 +64,11 @@ def message_job_id(message_id: str, not_before: datetime | None = None) -> str:
 def turn_job_id(message_id: str) -> str:
     """One bot turn per inbound message; whichever runs first answers every pending one."""
     return f"turn:{message_id}"
+
+
+def transcription_job_id(recording_id: str) -> str:
+    """The transcription of one recording."""
+    return f"transcribe:{recording_id}"
 
 
 def deliver_job_id(update_id: int) -> str:
@@ -125,17 +137,36 @@ async def enqueue_message(
         _job_id=message_job_id(message_id, not_before),
         _defer_until=due,
         _defer_by=retry_in,
+        _queue_name=default_queue_name,
     )
     return job is not None
 
 
 async def enqueue_turn(redis: ArqRedis, message_id: str) -> bool:
     """Enqueue the bot turn of an inbound message; True if it was new."""
-    job = await redis.enqueue_job(BOT_TURN, message_id, _job_id=turn_job_id(message_id))
+    job = await redis.enqueue_job(
+        BOT_TURN, message_id, _job_id=turn_job_id(message_id), _queue_name=default_queue_name
+    )
     return job is not None
 
 
 async def enqueue_delivery(redis: ArqRedis, update_id: int) -> bool:
     """Enqueue the delivery of an account update; True if it was new."""
-    job = await redis.enqueue_job(DELIVER_UPDATE, update_id, _job_id=deliver_job_id(update_id))
+    job = await redis.enqueue_job(
+        DELIVER_UPDATE, update_id, _job_id=deliver_job_id(update_id), _queue_name=default_queue_name
+    )
+    return job is not None
+
+
+async def enqueue_transcription(
+    redis: ArqRedis, recording_id: str, *, retry_in: float | None = None
+) -> bool:
+    """Enqueue the transcription of a recording on its own queue; True if it was new."""
+    job = await redis.enqueue_job(
+        TRANSCRIBE_RECORDING,
+        recording_id,
+        _job_id=transcription_job_id(recording_id),
+        _queue_name=TRANSCRIPTION_QUEUE,
+        _defer_by=retry_in,
+    )
     return job is not None

@@ -22,11 +22,20 @@ from docker_helpers import (
     Compose,
 )
 
-APP_SERVICES = ("gateway", "worker", "migrate")
+APP_SERVICES = ("gateway", "worker", "transcriber", "migrate")
 # The gateway's processes that talk to the assistant.
-ASSISTANT_CLIENTS = ("gateway", "worker")
+ASSISTANT_CLIENTS = ("gateway", "worker", "transcriber")
 BOT_SERVICES = ("rasa", "actions")
-EXPECTED_SERVICES = ("gateway", "worker", "migrate", "rasa", "actions", "redis", "postgres")
+EXPECTED_SERVICES = (
+    "gateway",
+    "worker",
+    "transcriber",
+    "migrate",
+    "rasa",
+    "actions",
+    "redis",
+    "postgres",
+)
 RASA_URL = "http://rasa:5005"
 
 

@@ -7,9 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 from helpers import EMAIL, account_body, outreach_body
+from recording_helpers import tiny_wav
 
 from gateway.cli import embedded_redis, launcher
 from gateway.cli.embedded_redis import EmbeddedRedis, free_port, redis_answers
@@ -54,6 +58,38 @@ def call(method: str, url: str, body: Any = None, **headers: str) -> Any:
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return json.loads(response.read())
+
+
+def transcribe_through(base: str, account_ref: str, tmp_path: Path) -> str | None:
+    """Post a recording by URL (served here, as a dialer would) and wait for its transcription;
+    returns its last status."""
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    (audio / "call.wav").write_bytes(tiny_wav(seconds=1.0))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(audio)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        body = {
+            "account_ref": account_ref,
+            "url": f"http://127.0.0.1:{server.server_address[1]}/call.wav",
+            "recorded_at": "2026-03-10T20:30:00+00:00",
+            "direction": "inbound",
+            "external_id": "launcher-recording",
+        }
+        recording_id = call("POST", f"{base}/v1/recordings", body)["id"]
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status not in {"transcribed", "failed"}:
+            status = call("GET", f"{base}/v1/recordings/{recording_id}")["status"]
+            time.sleep(0.2)
+        return status
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def ignore_sigint_in_new_group() -> None:
@@ -120,6 +156,7 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
             status = call("GET", f"{base}/v1/outreach/{accepted['id']}")["status"]
             time.sleep(0.2)
         assert (tmp_path / "var" / "parley.db").exists()
+        transcribed = transcribe_through(base, "L-1", tmp_path)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -130,6 +167,7 @@ def test_parley_run_serves_sends_and_stops_cleanly(tmp_path: Path, redis_url: st
             output, _ = process.communicate()
     lines.append(output)
     assert status == "sent", "".join(lines)
+    assert transcribed == "transcribed", "".join(lines)  # the transcription worker runs too
     assert process.returncode == 0, "".join(lines)
     assert "parley: stopped" in output
     assert "To stop receiving emails" in "".join(lines)  # the console provider printed it

@@ -1,10 +1,13 @@
-"""A local Twilio emulator for tests and benchmarks: Messages and Calls REST APIs, signed webhooks.
+"""A local Twilio emulator for tests and benchmarks: Messages, Calls and Recordings REST APIs,
+signed webhooks.
 
-It serves the Messages endpoints the ``twilio`` SDK calls (create, fetch, list) and the Calls
-endpoints (create, fetch, list, update) under ``/2010-04-01/Accounts/{AccountSid}/``, checks HTTP
-basic auth (account SID + auth token) the way Twilio does, answers with Twilio-shaped JSON, records
-every request, can be told to fail the next N requests with a Twilio error, and sends status
-callbacks, inbound-SMS webhooks and voice webhooks signed exactly as Twilio signs them
+It serves the Messages endpoints the ``twilio`` SDK calls (create, fetch, list), the Calls
+endpoints (create, fetch, list, update) and the Recordings ones (fetch, delete, and the audio as
+WAV or MP3) under ``/2010-04-01/Accounts/{AccountSid}/``, checks HTTP basic auth (account SID +
+auth token) the way Twilio does, answers with Twilio-shaped JSON, records every request, can be
+told to fail the next N requests with a Twilio error (``fail_next``; recording downloads apart:
+``fail_next_media``, ``stall_next_media``), and sends status callbacks, inbound-SMS webhooks and
+voice webhooks signed exactly as Twilio signs them
 (``channels.twilio_signature.compute_signature`` over the *public* URL).
 
 Voice: acting as Twilio's media side
@@ -14,6 +17,9 @@ REST API is picked up) post Twilio's voice webhook and return a ``VoiceStep``: t
 answered with, parsed, plus methods that continue the call the way Twilio would (``press``,
 ``speak``, ``silence``, ``follow_redirect``, ``finish_recording``, ``finish_dial``).
 ``ring_call``/``end_call`` post the call-progress status callbacks the call subscribed to.
+``finish_recording(audio=...)`` stores the WAV file the caller "said" under a new RecordingSid
+(``emulator.recordings``), served at the ``RecordingUrl`` it posts; ``add_recording`` stores one
+without a call.
 
 Twilio only ever talks to the *public* URL (``PARLEY_PUBLIC_URL``), while in a test the gateway
 listens on a local port: ``route_public(public_base, local_base)`` says where a public URL really
@@ -22,15 +28,17 @@ lives (see ``webhooks``).
 Modules: ``emulator`` (``TwilioEmulator``, the object tests hold), ``rest`` (auth, request log,
 injected failures), ``messages`` (Messages API and SMS webhooks), ``calls_api`` (Calls API),
 ``call_resource`` (the Call resource), ``voice`` (ringing, answering, hanging up, call-progress
-callbacks), ``voice_step`` (executing TwiML), ``webhooks`` (signing and sending), ``formats``
-(Twilio's wire formats). The behaviour taken from Twilio's docs and the SDK's generated
-docstrings (not guessed) is listed in the module that implements it.
+callbacks), ``voice_step`` (executing TwiML), ``recordings`` (the Recordings API and the audio),
+``webhooks`` (signing and sending), ``formats`` (Twilio's wire formats). The behaviour taken from
+Twilio's docs and the SDK's generated docstrings (not guessed) is listed in the module that
+implements it.
 
 Pointing the real SDK at it (``PARLEY_TWILIO_BASE_URL``)
 --------------------------------------------------------
 The SDK has no constructor argument for the API host. Each product is a ``Domain`` whose
 ``base_url`` attribute (``"https://api.twilio.com"`` for ``client.api``) is read on every request
-by ``Domain.absolute_url``; Messages and Calls both live under ``client.api.v2010``. So::
+by ``Domain.absolute_url``; Messages, Calls and Recordings all live under ``client.api.v2010``.
+So::
 
     client = Client(account_sid, auth_token, http_client=AsyncTwilioHttpClient())
     client.api.base_url = settings.twilio_base_url   # e.g. http://127.0.0.1:41234

@@ -1,5 +1,5 @@
 """``TwilioEmulator``: the one object tests hold. It serves the REST API, owns the shared state
-(requests, messages, calls, webhooks) and hands each job to the module that does it."""
+(requests, messages, calls, recordings, webhooks) and hands each job to the module that does it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from .calls_api import CallsApi
-from .formats import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN
+from .formats import DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, new_sid
 from .messages import Messages
+from .recordings import Recordings
 from .rest import RecordedRequest, Resource, RestGate
 from .voice import Voice
 from .voice_step import VoiceStep
@@ -26,8 +27,11 @@ class TwilioEmulator:
     requests: list[RecordedRequest] = field(default_factory=list)
     messages: dict[str, Resource] = field(default_factory=dict)
     calls: dict[str, Resource] = field(default_factory=dict)
+    recordings: dict[str, Resource] = field(default_factory=dict)
     webhooks: list[SentWebhook] = field(default_factory=list)
     _gate: RestGate = field(init=False, repr=False)
+    _media_gate: RestGate = field(init=False, repr=False)
+    _recordings: Recordings = field(init=False, repr=False)
     _sender: WebhookSender = field(init=False, repr=False)
     _sms: Messages = field(init=False, repr=False)
     _voice: Voice = field(init=False, repr=False)
@@ -38,9 +42,14 @@ class TwilioEmulator:
     def __post_init__(self) -> None:
         # The parts share the emulator's lists and dicts, so tests see one state.
         self._gate = RestGate(self.account_sid, self.auth_token, self.requests)
+        # Recording media has a gate of its own: failures injected for downloads stay there.
+        self._media_gate = RestGate(self.account_sid, self.auth_token, self.requests)
         self._sender = WebhookSender(self.auth_token, self.webhooks)
         self._sms = Messages(self.account_sid, self.messages, self._sender)
-        self._voice = Voice(self.account_sid, self.calls, self._sender, lambda: self.base_url)
+        self._recordings = Recordings(
+            self.account_sid, self.recordings, lambda: self.base_url, self._media_gate
+        )
+        self._voice = Voice(self.account_sid, self.calls, self._sender, self._recordings)
         self._calls_api = CallsApi(self.account_sid, self.calls, self._voice)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -50,6 +59,7 @@ class TwilioEmulator:
         app = web.Application()
         self._sms.add_routes(app.router, self._gate)
         self._calls_api.add_routes(app.router, self._gate)
+        self._recordings.add_routes(app.router, self._gate)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -58,7 +68,9 @@ class TwilioEmulator:
         await self._sender.open()
 
     async def stop(self) -> None:
-        """Cancel pending background webhooks, close the webhook session and the server."""
+        """Answer stalled media requests, cancel pending background webhooks, close the webhook
+        session and the server."""
+        self._recordings.release()
         await self._sender.close()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -90,9 +102,29 @@ class TwilioEmulator:
     ) -> None:
         """Answer the next ``count`` authorized REST requests with a Twilio error.
 
-        ``code`` defaults to 21610 for a 400, else 20000 + status (20429, 20500, ...).
+        ``code`` defaults to 21610 for a 400, else 20000 + status (20429, 20500, ...). Recording
+        media downloads are not affected: see ``fail_next_media``.
         """
         self._gate.fail_next(count, status=status, code=code, message=message)
+
+    def fail_next_media(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        code: int | None = None,
+        message: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` authorized recording media downloads with a Twilio error.
+
+        ``code`` defaults as in ``fail_next``; REST API requests are not affected.
+        """
+        self._media_gate.fail_next(count, status=status, code=code, message=message)
+
+    def stall_next_media(self, count: int = 1, *, seconds: float = 30.0) -> None:
+        """Hold each of the next ``count`` admitted media downloads ``seconds`` before answering,
+        so a client with a shorter timeout gives up (``stop`` answers them at once)."""
+        self._recordings.stall_next(count, seconds)
 
     def create_requests(self) -> list[RecordedRequest]:
         """The recorded Messages create calls, oldest first."""
@@ -103,6 +135,22 @@ class TwilioEmulator:
     def call_requests(self) -> list[RecordedRequest]:
         """The recorded Calls create and update requests, oldest first."""
         return [r for r in self.requests if r.method == "POST" and "/Calls" in r.path]
+
+    def recording_requests(self) -> list[RecordedRequest]:
+        """The recorded Recordings requests (media, JSON, DELETE), oldest first."""
+        return [r for r in self.requests if "/Recordings/" in r.path]
+
+    def add_recording(
+        self, audio: bytes, call_sid: str | None = None, *, duration: int = 12
+    ) -> str:
+        """Store a completed recording serving ``audio`` (a WAV file); return its SID.
+
+        For tests that need a recording without walking an IVR to a ``<Record>``: no webhook is
+        sent. ``call_sid`` defaults to a fresh SID of a call the emulator never saw;
+        ``duration`` is the seconds its JSON reports. Its ``RecordingUrl`` is the resource's
+        ``media_url``.
+        """
+        return self._recordings.add(audio, call_sid=call_sid or new_sid("CA"), duration=duration)
 
     def route_public(self, public_base: str, local_base: str) -> None:
         """Deliver webhooks for URLs under ``public_base`` to the same path under ``local_base``.

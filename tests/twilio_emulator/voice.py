@@ -14,13 +14,13 @@ Behaviour taken from Twilio's docs and the SDK's generated docstrings (not guess
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from .call_resource import TERMINAL_CALL_STATUSES, finish, mark_answered, new_call, voice_params
-from .formats import account_path, new_sid, rfc2822
+from .formats import new_sid, rfc2822
+from .recordings import Recordings
 from .rest import Resource
 from .voice_step import VoiceStep, parse_twiml
 from .webhooks import SentWebhook, WebhookSender
@@ -36,15 +36,13 @@ ANSWERED_BY = {
 
 @dataclass
 class Voice:
-    """Carries out the account's calls (``calls``, by SID) and tracks the TwiML each runs.
-
-    ``api_base_url`` gives the emulator's REST address, which recording URLs point into.
-    """
+    """Carries out the account's calls (``calls``, by SID) and tracks the TwiML each runs;
+    what ``<Record>`` records goes to ``recordings``."""
 
     account_sid: str
     calls: dict[str, Resource]
     sender: WebhookSender
-    api_base_url: Callable[[], str]
+    recordings: Recordings
     # The latest TwiML document each call is executing.
     steps: dict[str, VoiceStep] = field(default_factory=dict)
 
@@ -222,10 +220,6 @@ class Voice:
     def call_params(self, call_sid: str) -> dict[str, str]:
         """The parameters Twilio sends with every voice request about this call."""
         return voice_params(self.account_sid, self.calls[call_sid])
-
-    def recording_url(self, recording_sid: str) -> str:
-        """Where Twilio serves a recording (the emulator does not serve the audio)."""
-        return f"{self.api_base_url()}{account_path(self.account_sid)}/Recordings/{recording_sid}"
 
     async def fetch_step(
         self,

@@ -176,19 +176,29 @@ class VoiceStep:
         return await self._fetch(redirect.get("method", "POST"), (redirect.text or "").strip(), {})
 
     async def finish_recording(
-        self, recording_sid: str | None = None, duration: int = 12, *, digits: str | None = None
+        self,
+        recording_sid: str | None = None,
+        duration: int = 12,
+        *,
+        digits: str | None = None,
+        audio: bytes | None = None,
     ) -> VoiceStep:
         """The ``<Record>`` ends: post its action, then the recording status callback.
 
+        The recording is stored first, so its ``RecordingUrl`` serves ``audio`` (a WAV file;
+        None: ``duration`` seconds of silence) from the action on (see ``recordings``).
         The action (default: this document) gets ``RecordingUrl``, ``RecordingDuration``,
         ``RecordingSid`` and ``Digits`` when a key ended the recording; its answer is returned.
         ``recordingStatusCallback`` (when set and subscribed to ``completed``) then gets the
         recording-only parameters Twilio sends there, once the file is "processed".
         """
         record = self._need(self.record, "<Record>")
-        sid = recording_sid or new_sid("RE")
-        recording_url = self.voice.recording_url(sid)
         started = datetime.now(UTC)
+        recordings = self.voice.recordings
+        sid = recordings.add(
+            audio, call_sid=self.call_sid, duration=duration, sid=recording_sid, started=started
+        )
+        recording_url = recordings.url(sid)
         params = {
             "RecordingDuration": str(duration),
             "RecordingSid": sid,

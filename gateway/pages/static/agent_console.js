@@ -1,7 +1,8 @@
-// The agent console: the queue, the open conversation, its account panel, and what an agent
-// does in it. The API is the record; the live socket only says that something changed, so every
-// event (and every reconnect) reads the API again. Nothing from the API is ever parsed as HTML,
-// and nothing personal is written to the browser's console. This module only wires the parts.
+// The agent console: the queue, the open conversation, its account panel, what an agent does
+// in it, and the transcripts waiting for review. The API is the record; the live socket only
+// says that something changed, so every event (and every reconnect) reads the API again.
+// Nothing from the API is ever parsed as HTML, and nothing personal is written to the
+// browser's console. This module only wires the parts.
 
 import { setupActions } from "./agent_actions.js";
 import { api, toLogin } from "./agent_api.js";
@@ -14,6 +15,7 @@ import { setupNotes } from "./agent_notes.js";
 import { openConversation } from "./agent_open_conversation.js";
 import { refreshQueue, setupQueue, tickDurations } from "./agent_queue.js";
 import { setupReply } from "./agent_reply.js";
+import { refreshReviews, setupReviews } from "./agent_reviews.js";
 import { refreshCanned, setupReplyCanned } from "./agent_reply_canned.js";
 import { announce, failureText, notice } from "./agent_status.js";
 import { setupUpdates, showKind } from "./agent_updates.js";
@@ -25,6 +27,7 @@ setupReplyCanned();
 setupNotes();
 setupUpdates();
 setupAssign();
+setupReviews();
 if (me.supervisor) {
   setupCannedAdmin({ announce, notice, failureText, onChange: refreshCanned });
 }
@@ -41,5 +44,6 @@ byId("logout").addEventListener("click", async () => {
 showKind();
 refreshQueue();
 refreshAgents();
+refreshReviews();
 connect();
 window.setInterval(tickDurations, 30000);

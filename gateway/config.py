@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     spacy_model: Path | None = None
     transcription_threads: int = Field(default=2, ge=1, le=64)
     transcription_max_jobs: int = Field(default=1, ge=1, le=16)
+    # The transcription worker yields the CPU to the gateway, the workers and Rasa (Unix nice):
+    # a backlog of recordings waits rather than slowing conversations.
+    transcription_nice: int = Field(default=10, ge=0, le=19)
     # Updates read from a transcript below this wait for an agent in the review queue.
     transcript_min_confidence: float = Field(default=0.6, ge=0, le=1)
     recording_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)

@@ -2,13 +2,15 @@
 transcription``), so sends and bot turns never wait behind a recording.
 
 It runs few jobs at once (``PARLEY_TRANSCRIPTION_MAX_JOBS``, default 1: the model uses both
-cores), loads faster-whisper and spaCy once per process on start-up, and sweeps recordings
-whose job was lost (Redis down when they arrived, a worker killed mid-job) back onto the queue.
+cores) at a lower CPU priority (``PARLEY_TRANSCRIPTION_NICE``), loads faster-whisper and spaCy
+once per process on start-up, and sweeps recordings whose job was lost (Redis down when they
+arrived, a worker killed mid-job) back onto the queue.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -64,7 +66,9 @@ async def sweep_recordings(ctx: dict[str, Any]) -> int:
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
-    """Load the models and open the database, the HTTP session and the Twilio client."""
+    """Lower the process's CPU priority, load the models and open the database, the HTTP
+    session and the Twilio client."""
+    os.nice(ctx["settings"].transcription_nice)
     ctx["transcribing"] = await open_transcribing(ctx["settings"], ctx["redis"])
 
 

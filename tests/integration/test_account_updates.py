@@ -66,6 +66,7 @@ async def test_updates_page_oldest_first_with_a_cursor(client: Any, settings: Se
         "conversation_id": None,
         "message_id": None,
         "agent_id": None,
+        "recording_id": None,
         "created_at": stored[0].public["created_at"],
         "delivery": {"state": "pending", "attempts": 0, "delivered_at": None, "last_error": None},
     }

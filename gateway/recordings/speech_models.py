@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from transcription.entities import EntityReader
-
 from gateway.config import Settings
+from transcription.entities import EntityReader
 from transcription.models import default_spacy_model, default_whisper_model
 from transcription.pipeline import Pipeline
 from transcription.speech import Transcriber

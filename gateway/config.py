@@ -142,7 +142,8 @@ class Settings(BaseSettings):
     # from disk (default: the pinned packages' copies); nothing is downloaded.
     whisper_model: Path | None = None
     spacy_model: Path | None = None
-    transcription_threads: int = Field(default=2, ge=1, le=64)
+    # One thread: as fast through a backlog as two (measured), and it leaves a core to the rest.
+    transcription_threads: int = Field(default=1, ge=1, le=64)
     transcription_max_jobs: int = Field(default=1, ge=1, le=16)
     # The transcription worker yields the CPU to the gateway, the workers and Rasa (Unix nice):
     # a backlog of recordings waits rather than slowing conversations.

@@ -26,9 +26,12 @@ from twilio_fixtures import ThreadedEmulator
 
 
 @contextlib.asynccontextmanager
-async def running_stack(args: argparse.Namespace) -> AsyncIterator[BotStack]:
-    """The stack as ``bench.bot_turns`` starts it, on a fresh database; stopped on the way out
-    (Ctrl-C and SIGTERM included), the Redis db flushed."""
+async def running_stack(
+    args: argparse.Namespace, settings: dict[str, str] | None = None
+) -> AsyncIterator[BotStack]:
+    """The stack as ``bench.bot_turns`` starts it, on a fresh database, with ``PARLEY_*``
+    ``settings`` for its processes; stopped on the way out (Ctrl-C and SIGTERM included), the
+    Redis db flushed."""
     log("training or finding the model ...")
     model = ensure_model(repo_settings(), ROOT, progress=log)
     twilio = ThreadedEmulator()  # BotStack needs a Twilio; the console provider never calls it
@@ -40,7 +43,7 @@ async def running_stack(args: argparse.Namespace) -> AsyncIterator[BotStack]:
                     Path(tmp),
                     model,
                     redis_url=args.redis_url,
-                    extra_env={},
+                    extra_env=settings or {},
                     twilio=twilio,
                     database_url=url,
                 )

@@ -8,9 +8,9 @@ Everything is generated here, with espeak-ng and sox (``tests/speech_audio.py``)
 of anyone is needed, and the scripts are known. One process, one loaded model (tiny.en, int8,
 ``--threads`` CPU threads), the models loaded by path as in production.
 
-- Real-time factor (processing seconds per second of audio): the local job (``decode`` from
-  bytes, ``Transcriber.transcribe``, then a redaction hook, identity unless ``measure`` is given
-  one) against faster-whisper called directly (``WhisperModel.transcribe(path, ...)`` with the
+- Real-time factor (processing seconds per second of audio): the worker's job (the file's
+  bytes read as its fetch, then ``transcription.pipeline.Pipeline.run``: decode, transcribe,
+  redact) against faster-whisper called directly (``WhisperModel.transcribe(path, ...)`` with the
   same options, its segments consumed) on the same WAV files, 8 kHz μ-law voicemails of 5 to
   30 seconds made of the utterances, the two paths alternating which goes first.
 - Word error rate of the job on the utterances (``utterances.txt``: typical debtor voicemails),

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from bench.progress import log
 from bench.transcription.corpus import CARD_VOICEMAILS, record, utterances, voicemail_scripts
-from bench.transcription.measure import Redact, accuracy, identity, job, speed, variants
+from bench.transcription.measure import accuracy, job, speed, variants
 from bench.transcription.options import parse_args
 from bench.transcription.report import report
 from bench.transcription.results import Results
+from transcription.audio import MAX_SECONDS
+from transcription.pipeline import Pipeline
 from transcription.speech import Transcriber
 
 
@@ -29,9 +31,8 @@ def rss_kb() -> int:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def measure(args: argparse.Namespace, redact: Redact = identity) -> Results:
-    """Load the model, speak the scripts, run the three parts; ``redact`` is the job's last
-    step (identity by default)."""
+def measure(args: argparse.Namespace) -> Results:
+    """Load the model, speak the scripts, run the three parts."""
     results = Results(args.threads)
     started = time.perf_counter()
     transcriber = Transcriber(threads=args.threads)
@@ -44,11 +45,12 @@ def measure(args: argparse.Namespace, redact: Redact = identity) -> Results:
         lines = utterances()[: args.utterances]
         spoken = record({f"utterance {i + 1}": s for i, s in enumerate(lines)}, Path(tmp))
         cards = record(CARD_VOICEMAILS, Path(tmp))
-        job(transcriber, spoken[0], redact)  # the first run pays for lazy set-up: not timed
+        pipeline = Pipeline(transcriber, MAX_SECONDS)
+        job(pipeline, spoken[0])  # the first run pays for lazy set-up: not timed
         log(f"real-time factor on {len(voicemails)} voicemails ...")
-        speed(transcriber, voicemails, redact, results)
+        speed(pipeline, voicemails, results)
         log(f"word error rate on {len(spoken)} utterances ...")
-        accuracy(transcriber, spoken, redact, results)
+        accuracy(pipeline, spoken, results)
         log("decoding variants on the card voicemails ...")
         variants(transcriber, cards, spoken if args.variant_wer else [], results)
     # ru_maxrss is in kB on Linux.

@@ -55,7 +55,7 @@ def report(r: Results) -> str:
         "| path | n | median RTF | p95 RTF | max RTF | median / direct | p95 / direct |",
         "|---|---:|---:|---:|---:|---:|---:|",
         rtf_row("faster-whisper directly on the file (baseline)", r.direct, None),
-        rtf_row("the job: decode bytes, transcribe, redact", r.job, r.direct),
+        rtf_row("the job: fetch, decode, transcribe, redact", r.job, r.direct),
         "",
         f"The job takes {median(r.job) * audio:.1f} s per {audio:.0f} s of voicemail at the "
         "median rate (RTF: seconds of processing per second of audio).",

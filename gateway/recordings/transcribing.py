@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,8 @@ class Transcribing:
     reader: EntityReader
     rasa: RasaClient
     twilio: Client | None
+    # Where the models run (threads of lower priority); None: the event loop's default.
+    executor: Executor | None = None
 
     async def run(self, recording_id: str, job_try: int) -> str:
         """Transcribe one recording; returns what became of it (for arq's result)."""
@@ -80,7 +83,9 @@ class Transcribing:
             try:
                 transcript = await asyncio.wait_for(
                     transcribe(
-                        fetcher(recording, self.engine, self.http, self.settings), self.pipeline
+                        fetcher(recording, self.engine, self.http, self.settings),
+                        self.pipeline,
+                        self.executor,
                     ),
                     time_allowed(length),
                 )
@@ -112,7 +117,8 @@ class Transcribing:
 
     async def _understand(self, recording: Any) -> list[Finding]:
         transcript = stored_transcript(recording)
-        reading = await asyncio.to_thread(self.reader.read, transcript.text)
+        loop = asyncio.get_running_loop()
+        reading = await loop.run_in_executor(self.executor, self.reader.read, transcript.text)
         return await understand(transcript, reading, self.rasa.parse)
 
     async def _claim(self, recording_id: str) -> Any:

@@ -1,16 +1,17 @@
 """The transcription worker: its own arq queue and process (``parley worker --queue
 transcription``), so sends and bot turns never wait behind a recording.
 
-It runs few jobs at once (``PARLEY_TRANSCRIPTION_MAX_JOBS``, default 1: the model uses both
-cores) at a lower CPU priority (``PARLEY_TRANSCRIPTION_NICE``), loads faster-whisper and spaCy
-once per process on start-up, and sweeps recordings whose job was lost (Redis down when they
-arrived, a worker killed mid-job) back onto the queue.
+It runs few jobs at once (``PARLEY_TRANSCRIPTION_MAX_JOBS``, default 1, on
+``PARLEY_TRANSCRIPTION_THREADS`` threads, default 1), loads faster-whisper and spaCy once per
+process on start-up in threads of lower CPU priority (``PARLEY_TRANSCRIPTION_NICE``, see
+``speech_threads``), and sweeps recordings whose job was lost (Redis down when they arrived, a
+worker killed mid-job) back onto the queue.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -66,9 +67,7 @@ async def sweep_recordings(ctx: dict[str, Any]) -> int:
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
-    """Lower the process's CPU priority, load the models and open the database, the HTTP
-    session and the Twilio client."""
-    os.nice(ctx["settings"].transcription_nice)
+    """Load the models and open the database, the HTTP session and the Twilio client."""
     ctx["transcribing"] = await open_transcribing(ctx["settings"], ctx["redis"])
 
 
@@ -78,16 +77,20 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
     if isinstance(transcribing, Transcribing):
         await transcribing.http.close()
         await transcribing.engine.dispose()
+        if transcribing.executor is not None:
+            transcribing.executor.shutdown(wait=False, cancel_futures=True)
 
 
 async def open_transcribing(settings: Settings, redis: ArqRedis) -> Transcribing:
     """The job's dependencies, with the models loaded (once per process)."""
     # Imported here: only this worker loads the speech stack (and its memory).
-    from gateway.recordings.speech_models import load_speech_models
+    from gateway.recordings.speech_models import load_speech_models, speech_threads
 
     engine = create_engine(settings.database_url)
     await ensure_migrated(engine)
-    pipeline, reader = load_speech_models(settings)
+    executor = speech_threads(settings.transcription_max_jobs, settings.transcription_nice)
+    loop = asyncio.get_running_loop()
+    pipeline, reader = await loop.run_in_executor(executor, load_speech_models, settings)
     http = ClientSession()
     twilio = None
     if settings.twilio_account_sid and settings.twilio_auth_token:
@@ -101,6 +104,7 @@ async def open_transcribing(settings: Settings, redis: ArqRedis) -> Transcribing
         reader=reader,
         rasa=RasaClient(http, str(settings.rasa_url), settings.rasa_timeout_seconds),
         twilio=twilio,
+        executor=executor,
     )
 
 

@@ -1,4 +1,4 @@
-"""Running a benchmark so that SIGTERM cleans up as Ctrl-C does.
+"""Running a benchmark so that SIGTERM and Ctrl-C clean up alike.
 
 SIGTERM cancels the benchmark's task, so its ``finally`` blocks and context managers run:
 child processes stopped, throwaway databases dropped, Redis dbs flushed.
@@ -14,6 +14,7 @@ from typing import Any
 from bench.progress import log
 
 CANCELLED_EXIT_STATUS = 143  # as if killed by SIGTERM
+INTERRUPTED_EXIT_STATUS = 130  # as if killed by SIGINT
 
 
 async def _cancelled_by_sigterm(benchmark: Coroutine[Any, Any, int]) -> int:
@@ -24,10 +25,13 @@ async def _cancelled_by_sigterm(benchmark: Coroutine[Any, Any, int]) -> int:
 
 
 def run_cancellable(benchmark: Coroutine[Any, Any, int], cleaned_up: str) -> int:
-    """Run ``benchmark`` and return its exit status; when SIGTERM cancelled it, say so with
-    what was ``cleaned_up`` and return 143."""
+    """Run ``benchmark`` and return its exit status; when SIGTERM cancelled it or Ctrl-C
+    interrupted it, say so with what was ``cleaned_up`` and return 143 or 130."""
     try:
         return asyncio.run(_cancelled_by_sigterm(benchmark))
     except asyncio.CancelledError:
         log(f"cancelled; {cleaned_up}")
         return CANCELLED_EXIT_STATUS
+    except KeyboardInterrupt:
+        log(f"interrupted; {cleaned_up}")
+        return INTERRUPTED_EXIT_STATUS

@@ -19,7 +19,6 @@ from bench.portal_chat.report import report
 from bench.portal_chat.results import Results
 from bench.portal_chat.stack import gateway_pid, running_stack
 from bench.portal_chat.stages import answered_at, stages
-from bench.progress import log
 from bench.turn_probe import TurnProbe
 
 if TYPE_CHECKING:  # tests/ is on the path once bench.portal_chat.stack is imported
@@ -61,12 +60,7 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run, return the exit status (130 after Ctrl-C, 143 after SIGTERM)."""
-    args = parse_args(argv)
-    try:
-        return run_cancellable(run(args), "stopped the stack, dropped the database")
-    except KeyboardInterrupt:
-        log("interrupted; stopped the stack, dropped the database")
-        return 130
+    return run_cancellable(run(parse_args(argv)), "stopped the stack, dropped the database")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from bench.cancellable import run_cancellable
 from bench.portal_chat.stack import running_stack
-from bench.progress import log
 from bench.transcription_load.measure import measure
 from bench.transcription_load.options import parse_args, workload
 from bench.transcription_load.report import report
@@ -26,12 +25,7 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run, return the exit status (130 after Ctrl-C, 143 after SIGTERM)."""
-    args = parse_args(argv)
-    try:
-        return run_cancellable(run(args), "stopped the stack, dropped the database")
-    except KeyboardInterrupt:
-        log("interrupted; stopped the stack, dropped the database")
-        return 130
+    return run_cancellable(run(parse_args(argv)), "stopped the stack, dropped the database")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 
@@ -26,6 +27,9 @@ from gateway.recordings.understanding import Finding, understand
 from policies import candidate_zones
 from transcription.errors import TranscriptionError
 from transcription.transcript import Transcript
+
+if TYPE_CHECKING:
+    from transcription.entities import Reading
 
 BAR_WIDTH = 30
 # No account here: amounts are checked against nothing but being positive.
@@ -67,12 +71,12 @@ async def _run(settings: Settings, files: list[Path], use_rasa: bool) -> int:
 
 
 async def _findings(
-    transcript: Transcript, reading: object, rasa: RasaClient, use_rasa: bool
+    transcript: Transcript, reading: Reading, rasa: RasaClient, use_rasa: bool
 ) -> list[Finding] | None:
     if not use_rasa:
         return None
     try:
-        return await understand(transcript, reading, rasa.parse)  # type: ignore[arg-type]
+        return await understand(transcript, reading, rasa.parse)
     except AssistantUnavailable:
         return None
 
